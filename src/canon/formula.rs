@@ -1,0 +1,121 @@
+//! Boolean formulas in canonical form.
+//!
+//! Invariant (enforced by the constructors, the only way to build a [`Formula`]): an `And`
+//! or `Or` has at least two operands, none of which is a node of the same operator
+//! (flattened); the operands are sorted by the total order of [`Formula`] and contain no
+//! duplicates; absorbed operands are removed (`a || (a && b)` is `a`). So two formulas that
+//! differ only in operand order, grouping, parentheses or repetition are `==`.
+
+use serde::Serialize;
+
+/// A canonical boolean formula over atoms `A`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Formula<A> {
+    kind: FormulaKind<A>,
+}
+
+/// The shape of a [`Formula`], for inspection. There is intentionally no way to turn a
+/// `FormulaKind` back into a `Formula`: use the constructors.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormulaKind<A> {
+    /// A single atom.
+    Atom(A),
+    /// All operands hold (two or more, sorted, distinct, none an `And`).
+    And(Vec<Formula<A>>),
+    /// Some operand holds (two or more, sorted, distinct, none an `Or`).
+    Or(Vec<Formula<A>>),
+}
+
+impl<A: Ord + Clone> Formula<A> {
+    /// A formula of one atom.
+    pub fn atom(atom: A) -> Formula<A> {
+        Formula {
+            kind: FormulaKind::Atom(atom),
+        }
+    }
+
+    /// The conjunction of `first` and `rest`: flattened, sorted, deduplicated and absorbed;
+    /// a single remaining operand is returned as is.
+    pub fn and(first: Formula<A>, rest: impl IntoIterator<Item = Formula<A>>) -> Formula<A> {
+        Formula::join(true, first, rest)
+    }
+
+    /// The disjunction of `first` and `rest`, normalised like [`Formula::and`].
+    pub fn or(first: Formula<A>, rest: impl IntoIterator<Item = Formula<A>>) -> Formula<A> {
+        Formula::join(false, first, rest)
+    }
+
+    fn join(is_and: bool, first: Formula<A>, rest: impl IntoIterator<Item = Formula<A>>) -> Formula<A> {
+        let mut operands = Vec::new();
+        for f in std::iter::once(first).chain(rest) {
+            match f.kind {
+                FormulaKind::And(inner) if is_and => operands.extend(inner),
+                FormulaKind::Or(inner) if !is_and => operands.extend(inner),
+                kind => operands.push(Formula { kind }),
+            }
+        }
+        operands.sort();
+        operands.dedup();
+        absorb(is_and, &mut operands);
+        if operands.len() == 1 {
+            return operands.swap_remove(0);
+        }
+        let kind = match is_and {
+            true => FormulaKind::And(operands),
+            false => FormulaKind::Or(operands),
+        };
+        Formula { kind }
+    }
+}
+
+impl<A> Formula<A> {
+    /// The formula's shape.
+    pub fn kind(&self) -> &FormulaKind<A> {
+        &self.kind
+    }
+
+    /// The atoms, left to right.
+    pub fn atoms(&self) -> Vec<&A> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(f) = stack.pop() {
+            match &f.kind {
+                FormulaKind::Atom(a) => out.push(a),
+                FormulaKind::And(ops) | FormulaKind::Or(ops) => stack.extend(ops.iter().rev()),
+            }
+        }
+        out
+    }
+}
+
+/// Removes operands absorbed by another: in an `Or`, an `And` that contains some other
+/// operand (all of that operand's conjuncts); dually in an `And`.
+fn absorb<A: Ord>(is_and: bool, operands: &mut Vec<Formula<A>>) {
+    let mut keep = vec![true; operands.len()];
+    for (i, candidate) in operands.iter().enumerate() {
+        let parts = match (&candidate.kind, is_and) {
+            (FormulaKind::Or(parts), true) | (FormulaKind::And(parts), false) => parts,
+            _ => continue,
+        };
+        let absorbed = operands.iter().enumerate().any(|(j, other)| {
+            if i == j || !keep[j] {
+                return false;
+            }
+            match (&other.kind, is_and) {
+                // `other` is itself a compound of the inner operator: absorbed when all of
+                // its parts occur in `parts`.
+                (FormulaKind::Or(sub), true) | (FormulaKind::And(sub), false) => {
+                    sub.len() < parts.len() && sub.iter().all(|s| parts.binary_search(s).is_ok())
+                }
+                _ => parts.binary_search(other).is_ok(),
+            }
+        });
+        if absorbed {
+            keep[i] = false;
+        }
+    }
+    let mut flags = keep.into_iter();
+    operands.retain(|_| flags.next().unwrap_or(true));
+}

@@ -1,0 +1,165 @@
+//! The canonical text: one line, stable spacing, values quoted only where needed.
+//!
+//! The printed text parses (with AWS's limits off, since canonical text can be a little
+//! longer than a compact original) back to the same [`Canonical`].
+
+use std::fmt;
+
+use super::lower::is_word;
+use super::{Canonical, Column, Formula, FormulaKind, JsonAtom, Operand, Path, PathStep, TermLit, Test, TextPat};
+use crate::syntax::parse::is_bare_value_token;
+
+impl fmt::Display for Canonical {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Canonical::All => Ok(()),
+            Canonical::Terms(set) => {
+                let mut items: Vec<String> = Vec::new();
+                items.extend(set.required().iter().map(|t| term(t, "")));
+                items.extend(set.excluded().iter().map(|t| term(t, "-")));
+                items.extend(set.optional().iter().map(|t| term(t, "?")));
+                // A term pattern must not start with `{` or `[` (that would make it a JSON
+                // or space-delimited pattern): put the always-true `""` first.
+                if items.first().is_some_and(|t| t.starts_with(['{', '['])) {
+                    items.insert(0, "\"\"".to_owned());
+                }
+                f.write_str(&items.join(" "))
+            }
+            Canonical::Json(formula) => {
+                f.write_str("{ ")?;
+                formula_text(f, formula, &mut |f, atom: &JsonAtom| {
+                    write!(f, "{} ", PathText(&atom.path))?;
+                    test(f, &atom.test)
+                })?;
+                f.write_str(" }")
+            }
+            Canonical::Delimited(columns) => {
+                f.write_str("[")?;
+                for (i, column) in columns.0.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    match column {
+                        Column::Ellipsis => f.write_str("...")?,
+                        Column::Field { name, condition } => {
+                            let name = name.as_deref().unwrap_or("");
+                            match condition {
+                                None => f.write_str(name)?,
+                                Some(formula) => formula_text(f, formula, &mut |f, t: &Test| {
+                                    write!(f, "{name} ")?;
+                                    test(f, t)
+                                })?,
+                            }
+                        }
+                    }
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+fn term(t: &TermLit, prefix: &str) -> String {
+    match t {
+        TermLit::Literal(s) if is_word(s) => format!("{prefix}{s}"),
+        TermLit::Literal(s) => format!("{prefix}{}", quoted(s)),
+        TermLit::Regex(r) => format!("{prefix}%{}%", r.source()),
+        TermLit::Unquoted(s) => format!("{prefix}{s}"),
+    }
+}
+
+fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// Prints a formula: `||` between disjuncts, `&&` between conjuncts, parentheses around a
+/// compound operand of the other operator.
+fn formula_text<A>(
+    f: &mut fmt::Formatter<'_>,
+    formula: &Formula<A>,
+    atom: &mut dyn FnMut(&mut fmt::Formatter<'_>, &A) -> fmt::Result,
+) -> fmt::Result {
+    let (operands, sep) = match formula.kind() {
+        FormulaKind::Atom(a) => return atom(f, a),
+        FormulaKind::And(ops) => (ops, " && "),
+        FormulaKind::Or(ops) => (ops, " || "),
+    };
+    for (i, operand) in operands.iter().enumerate() {
+        if i > 0 {
+            f.write_str(sep)?;
+        }
+        if matches!(operand.kind(), FormulaKind::Atom(_)) {
+            formula_text(f, operand, atom)?;
+        } else {
+            f.write_str("(")?;
+            formula_text(f, operand, atom)?;
+            f.write_str(")")?;
+        }
+    }
+    Ok(())
+}
+
+struct PathText<'a>(&'a Path);
+
+impl fmt::Display for PathText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("$")?;
+        for step in &self.0 .0 {
+            match step {
+                PathStep::Key(k) if !k.is_empty() && k.chars().all(is_key_char) => write!(f, ".{k}")?,
+                PathStep::Key(k) => write!(f, ".['{k}']")?,
+                PathStep::Index(n) => write!(f, "[{n}]")?,
+                PathStep::AnyIndex => f.write_str("[*]")?,
+                PathStep::AnyKey => f.write_str(".*")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+fn test(f: &mut fmt::Formatter<'_>, t: &Test) -> fmt::Result {
+    match t {
+        Test::Eq(o) => write!(f, "= {}", operand(o)),
+        Test::Ne(o) => write!(f, "!= {}", operand(o)),
+        Test::Lt(n) => write!(f, "< {n}"),
+        Test::Le(n) => write!(f, "<= {n}"),
+        Test::Gt(n) => write!(f, "> {n}"),
+        Test::Ge(n) => write!(f, ">= {n}"),
+        Test::IsNull => f.write_str("IS NULL"),
+        Test::IsTrue => f.write_str("IS TRUE"),
+        Test::IsFalse => f.write_str("IS FALSE"),
+        Test::NotExists => f.write_str("NOT EXISTS"),
+    }
+}
+
+/// An operand's text: bare where the value lexer reads it back as the same string, quoted
+/// otherwise.
+fn operand(o: &Operand) -> String {
+    let text = match o {
+        Operand::Any => return "*".to_owned(),
+        Operand::Num(n) => return n.to_string(),
+        Operand::Regex(r) => return format!("%{}%", r.source()),
+        Operand::Text(TextPat::Exact(s)) => s.clone(),
+        Operand::Text(TextPat::Prefix(s)) => format!("{s}*"),
+        Operand::Text(TextPat::Suffix(s)) => format!("*{s}"),
+        Operand::Text(TextPat::Contains(s)) => format!("*{s}*"),
+    };
+    if is_bare_value_token(&text) {
+        text
+    } else {
+        quoted(&text)
+    }
+}

@@ -1,0 +1,4 @@
+//! cwpattern
+pub mod canon;
+pub mod regex;
+pub mod syntax;
