@@ -1,4 +1,5 @@
 //! cwpattern
 pub mod canon;
+pub mod eval;
 pub mod regex;
 pub mod syntax;

@@ -47,7 +47,11 @@ impl<A: Ord + Clone> Formula<A> {
         Formula::join(false, first, rest)
     }
 
-    fn join(is_and: bool, first: Formula<A>, rest: impl IntoIterator<Item = Formula<A>>) -> Formula<A> {
+    fn join(
+        is_and: bool,
+        first: Formula<A>,
+        rest: impl IntoIterator<Item = Formula<A>>,
+    ) -> Formula<A> {
         let mut operands = Vec::new();
         for f in std::iter::once(first).chain(rest) {
             match f.kind {

@@ -2,7 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use super::{Canonical, Column, Columns, Formula, JsonAtom, Num, Operand, Path, PathStep, TermLit, TermSet, Test, TextPat};
+use super::{
+    Canonical, Column, Columns, Formula, JsonAtom, Num, Operand, Path, PathStep, TermLit, TermSet,
+    Test, TextPat,
+};
 use crate::syntax::ast;
 
 /// Lowers a parsed pattern to its canonical form.
@@ -59,14 +62,20 @@ pub(crate) fn is_word(s: &str) -> bool {
 
 /// Lowers an expression. The parser never builds an `And`/`Or` without operands; in a
 /// hand-built tree such a node is dropped (`None`), and so is a parent left with nothing.
-fn lower_expr<T, A: Ord + Clone>(expr: &ast::Expr<T>, leaf: &dyn Fn(&T) -> A) -> Option<Formula<A>> {
+fn lower_expr<T, A: Ord + Clone>(
+    expr: &ast::Expr<T>,
+    leaf: &dyn Fn(&T) -> A,
+) -> Option<Formula<A>> {
     let (operands, make): (_, fn(Formula<A>, Vec<Formula<A>>) -> Formula<A>) = match expr {
         ast::Expr::Leaf { leaf: l } => return Some(Formula::atom(leaf(l))),
         ast::Expr::Paren { inner, .. } => return lower_expr(inner, leaf),
         ast::Expr::And { operands, .. } => (operands, |a, b| Formula::and(a, b)),
         ast::Expr::Or { operands, .. } => (operands, |a, b| Formula::or(a, b)),
     };
-    let mut lowered: Vec<Formula<A>> = operands.iter().filter_map(|e| lower_expr(e, leaf)).collect();
+    let mut lowered: Vec<Formula<A>> = operands
+        .iter()
+        .filter_map(|e| lower_expr(e, leaf))
+        .collect();
     if lowered.is_empty() {
         return None;
     }

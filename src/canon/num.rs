@@ -208,7 +208,10 @@ mod tests {
 
     #[test]
     fn order_is_numeric() {
-        let ascending = ["-1e400", "-1000", "-2.5", "-0.001", "0", "1e-400", "0.001", "0.1", "1", "1.5", "2", "10", "1e400"];
+        let ascending = [
+            "-1e400", "-1000", "-2.5", "-0.001", "0", "1e-400", "0.001", "0.1", "1", "1.5", "2",
+            "10", "1e400",
+        ];
         for pair in ascending.windows(2) {
             assert!(n(pair[0]) < n(pair[1]), "{} < {}", pair[0], pair[1]);
         }
@@ -216,7 +219,10 @@ mod tests {
 
     #[test]
     fn rejects_non_numbers() {
-        for s in ["", "-", "+", ".5", "5.", "1e", "1e+", "abc", "1.2.3", "NaN", "Infinity", "0x10", "1_000"] {
+        for s in [
+            "", "-", "+", ".5", "5.", "1e", "1e+", "abc", "1.2.3", "NaN", "Infinity", "0x10",
+            "1_000",
+        ] {
             assert_eq!(Num::parse(s), None, "{s:?}");
         }
     }

@@ -6,7 +6,10 @@
 use std::fmt;
 
 use super::lower::is_word;
-use super::{Canonical, Column, Formula, FormulaKind, JsonAtom, Operand, Path, PathStep, TermLit, Test, TextPat};
+use super::{
+    Canonical, Column, Formula, FormulaKind, JsonAtom, Operand, Path, PathStep, TermLit, Test,
+    TextPat,
+};
 use crate::syntax::parse::is_bare_value_token;
 
 impl fmt::Display for Canonical {
@@ -28,7 +31,7 @@ impl fmt::Display for Canonical {
             Canonical::Json(formula) => {
                 f.write_str("{ ")?;
                 formula_text(f, formula, &mut |f, atom: &JsonAtom| {
-                    write!(f, "{} ", PathText(&atom.path))?;
+                    write!(f, "{} ", atom.path)?;
                     test(f, &atom.test)
                 })?;
                 f.write_str(" }")
@@ -108,14 +111,15 @@ fn formula_text<A>(
     Ok(())
 }
 
-struct PathText<'a>(&'a Path);
-
-impl fmt::Display for PathText<'_> {
+/// A path as a selector: `$.a.b[0]`, with `.['k']` for keys that need quoting.
+impl fmt::Display for Path {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("$")?;
-        for step in &self.0 .0 {
+        for step in &self.0 {
             match step {
-                PathStep::Key(k) if !k.is_empty() && k.chars().all(is_key_char) => write!(f, ".{k}")?,
+                PathStep::Key(k) if !k.is_empty() && k.chars().all(is_key_char) => {
+                    write!(f, ".{k}")?
+                }
                 PathStep::Key(k) => write!(f, ".['{k}']")?,
                 PathStep::Index(n) => write!(f, "[{n}]")?,
                 PathStep::AnyIndex => f.write_str("[*]")?,

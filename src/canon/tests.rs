@@ -14,9 +14,15 @@ fn n(pattern: &str) -> Canonical {
 fn fmt(pattern: &str) -> String {
     let canonical = n(pattern);
     let text = canonical.to_string();
-    let relaxed = ParseOptions { aws_limits: false, ..ParseOptions::default() };
+    let relaxed = ParseOptions {
+        aws_limits: false,
+        ..ParseOptions::default()
+    };
     let again = lower(&parse_with(&text, relaxed).unwrap_or_else(|e| panic!("{text:?}: {e}")));
-    assert_eq!(again, canonical, "canonical text {text:?} of {pattern:?} re-parses differently");
+    assert_eq!(
+        again, canonical,
+        "canonical text {text:?} of {pattern:?} re-parses differently"
+    );
     text
 }
 
@@ -46,11 +52,23 @@ fn canonical_text() {
         ("{ $.['a'] = 1 }", "{ $.a = 1 }"),
         ("{ $.['a.b'] = 1 }", "{ $.['a.b'] = 1 }"),
         ("{ ($.b = 1) || ($.a = 2) }", "{ $.a = 2 || $.b = 1 }"),
-        ("{ $.a = 1 || $.b = 2 && $.c = 3 }", "{ $.a = 1 || ($.b = 2 && $.c = 3) }"),
-        ("{ ($.a = 1 || $.b = 2) && $.c = 3 }", "{ $.c = 3 && ($.a = 1 || $.b = 2) }"),
+        (
+            "{ $.a = 1 || $.b = 2 && $.c = 3 }",
+            "{ $.a = 1 || ($.b = 2 && $.c = 3) }",
+        ),
+        (
+            "{ ($.a = 1 || $.b = 2) && $.c = 3 }",
+            "{ $.c = 3 && ($.a = 1 || $.b = 2) }",
+        ),
         ("{ $.a = 1 || ($.a = 1 && $.b = 2) }", "{ $.a = 1 }"),
-        ("{ (($.a = 1 || ($.b = 2 || $.a = 1))) }", "{ $.a = 1 || $.b = 2 }"),
-        ("{ $.x IS NULL && $.y NOT EXISTS }", "{ $.x IS NULL && $.y NOT EXISTS }"),
+        (
+            "{ (($.a = 1 || ($.b = 2 || $.a = 1))) }",
+            "{ $.a = 1 || $.b = 2 }",
+        ),
+        (
+            "{ $.x IS NULL && $.y NOT EXISTS }",
+            "{ $.x IS NULL && $.y NOT EXISTS }",
+        ),
         ("[ip,user , ...,status=4*]", "[ip, user, ..., status = 4*]"),
         ("[w1=WARN||w1=ERROR, w2]", "[w1 = ERROR || w1 = WARN, w2]"),
         ("[a, , b]", "[a, , b]"),
@@ -63,10 +81,38 @@ fn canonical_text() {
 
 #[test]
 fn cis_iam_pattern_in_any_form_prints_the_same() {
-    let names = ["DeleteGroupPolicy", "DeleteRolePolicy", "PutGroupPolicy", "CreatePolicy"];
-    let compact = format!("{{{}}}", names.map(|n| format!("($.eventName={n})")).join("||"));
-    let spaced = format!("{{ {} }}", names.iter().rev().map(|n| format!("$.eventName = \"{n}\"")).collect::<Vec<_>>().join(" ||\n "));
-    let nested = format!("{{ ({}) || (({})) }}", names[..2].iter().map(|n| format!("$.eventName={n}")).collect::<Vec<_>>().join("||"), names[2..].iter().map(|n| format!("$.eventName=\"{n}\"")).collect::<Vec<_>>().join(" || "));
+    let names = [
+        "DeleteGroupPolicy",
+        "DeleteRolePolicy",
+        "PutGroupPolicy",
+        "CreatePolicy",
+    ];
+    let compact = format!(
+        "{{{}}}",
+        names.map(|n| format!("($.eventName={n})")).join("||")
+    );
+    let spaced = format!(
+        "{{ {} }}",
+        names
+            .iter()
+            .rev()
+            .map(|n| format!("$.eventName = \"{n}\""))
+            .collect::<Vec<_>>()
+            .join(" ||\n ")
+    );
+    let nested = format!(
+        "{{ ({}) || (({})) }}",
+        names[..2]
+            .iter()
+            .map(|n| format!("$.eventName={n}"))
+            .collect::<Vec<_>>()
+            .join("||"),
+        names[2..]
+            .iter()
+            .map(|n| format!("$.eventName=\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(" || ")
+    );
     assert_eq!(fmt(&compact), fmt(&spaced));
     assert_eq!(fmt(&compact), fmt(&nested));
 }

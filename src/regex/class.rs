@@ -75,12 +75,16 @@ impl CharClass {
 
     /// The class of every Unicode scalar value, `'\0'..=char::MAX`.
     pub fn any() -> Self {
-        CharClass { ranges: vec![('\0', char::MAX)] }
+        CharClass {
+            ranges: vec![('\0', char::MAX)],
+        }
     }
 
     /// The class holding exactly the char `c`.
     pub fn single(c: char) -> Self {
-        CharClass { ranges: vec![(c, c)] }
+        CharClass {
+            ranges: vec![(c, c)],
+        }
     }
 
     /// The canonical ranges: sorted, non-overlapping, non-adjacent, inclusive.
@@ -143,7 +147,8 @@ impl CharClass {
     pub fn intersect(&self, other: &CharClass) -> Self {
         let mut out = Vec::new();
         let (mut i, mut j) = (0, 0);
-        while let (Some(&(alo, ahi)), Some(&(blo, bhi))) = (self.ranges.get(i), other.ranges.get(j)) {
+        while let (Some(&(alo, ahi)), Some(&(blo, bhi))) = (self.ranges.get(i), other.ranges.get(j))
+        {
             let lo = alo.max(blo);
             let hi = ahi.min(bhi);
             if lo <= hi {
@@ -170,17 +175,23 @@ impl CharClass {
 
     /// `\d`: the ASCII digits `0-9`.
     pub(crate) fn digit() -> Self {
-        CharClass { ranges: vec![('0', '9')] }
+        CharClass {
+            ranges: vec![('0', '9')],
+        }
     }
 
     /// `\w`: `[0-9A-Z_a-z]`.
     pub(crate) fn word() -> Self {
-        CharClass { ranges: vec![('0', '9'), ('A', 'Z'), ('_', '_'), ('a', 'z')] }
+        CharClass {
+            ranges: vec![('0', '9'), ('A', 'Z'), ('_', '_'), ('a', 'z')],
+        }
     }
 
     /// `\s`: tab, newline, vertical tab, form feed, carriage return and space.
     pub(crate) fn space() -> Self {
-        CharClass { ranges: vec![('\t', '\r'), (' ', ' ')] }
+        CharClass {
+            ranges: vec![('\t', '\r'), (' ', ' ')],
+        }
     }
 
     /// `.`: every char except `\n`.

@@ -96,7 +96,11 @@ impl Regex {
         let alternatives = parse::parse(body)?;
         let program = vm::Program::compile(&alternatives)
             .ok_or_else(|| RegexError::new(RegexErrorKind::TooLarge, 0, body.len()))?;
-        Ok(Regex { source: body.to_owned(), alternatives, program })
+        Ok(Regex {
+            source: body.to_owned(),
+            alternatives,
+            program,
+        })
     }
 
     /// The body exactly as written (without the `%`s).
@@ -208,7 +212,11 @@ pub struct Piece {
 
 impl Piece {
     fn once(atom: Atom) -> Piece {
-        Piece { atom, min: 1, max: Some(1) }
+        Piece {
+            atom,
+            min: 1,
+            max: Some(1),
+        }
     }
 
     /// What is repeated.

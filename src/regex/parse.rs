@@ -21,7 +21,9 @@ pub(crate) fn parse(src: &str) -> Result<Vec<Sequence>, RegexError> {
         match c {
             '|' => {
                 p.bump();
-                alternatives.push(Sequence { pieces: std::mem::take(&mut pieces) });
+                alternatives.push(Sequence {
+                    pieces: std::mem::take(&mut pieces),
+                });
                 can_repeat = false;
             }
             '*' | '+' | '?' => {
@@ -66,7 +68,8 @@ pub(crate) fn parse(src: &str) -> Result<Vec<Sequence>, RegexError> {
             }
             _ => {
                 p.bump();
-                check_literal(c, false).map_err(|kind| RegexError::new(kind, start, c.len_utf8()))?;
+                check_literal(c, false)
+                    .map_err(|kind| RegexError::new(kind, start, c.len_utf8()))?;
                 pieces.push(Piece::once(Atom::Class(CharClass::single(c))));
                 can_repeat = true;
             }
@@ -93,7 +96,11 @@ fn quantify(
             last.max = max;
             Ok(())
         }
-        _ => Err(RegexError::new(RegexErrorKind::NothingToRepeat { quantifier }, start, end - start)),
+        _ => Err(RegexError::new(
+            RegexErrorKind::NothingToRepeat { quantifier },
+            start,
+            end - start,
+        )),
     }
 }
 
@@ -189,7 +196,11 @@ impl Parser<'_> {
                     Ok(byte) if byte.is_ascii() => Item::Char(char::from(byte)),
                     _ => {
                         let value = u8::try_from(value).unwrap_or(u8::MAX);
-                        return self.err(RegexErrorKind::HexEscapeNotAscii { value }, start, end - start);
+                        return self.err(
+                            RegexErrorKind::HexEscapeNotAscii { value },
+                            start,
+                            end - start,
+                        );
                     }
                 }
             }
@@ -197,7 +208,13 @@ impl Parser<'_> {
             c if !c.is_ascii() => {
                 return self.err(RegexErrorKind::NonAscii { ch: c }, start + 1, c.len_utf8());
             }
-            c => return self.err(RegexErrorKind::UnknownEscape { ch: c }, start, 1 + c.len_utf8()),
+            c => {
+                return self.err(
+                    RegexErrorKind::UnknownEscape { ch: c },
+                    start,
+                    1 + c.len_utf8(),
+                )
+            }
         })
     }
 
@@ -228,7 +245,8 @@ impl Parser<'_> {
                 Item::Set(set) => ranges.extend_from_slice(set.ranges()),
                 Item::Char(lo) => {
                     // `-` makes a range unless it is the class's last char.
-                    let is_range = self.peek() == Some('-') && self.peek2().is_some_and(|n| n != ']');
+                    let is_range =
+                        self.peek() == Some('-') && self.peek2().is_some_and(|n| n != ']');
                     if !is_range {
                         ranges.push((lo, lo));
                         continue;
@@ -244,7 +262,11 @@ impl Parser<'_> {
                             );
                         }
                         Item::Set(_) => {
-                            return self.err(RegexErrorKind::ClassRangeEndpoint, item_start, self.pos - item_start);
+                            return self.err(
+                                RegexErrorKind::ClassRangeEndpoint,
+                                item_start,
+                                self.pos - item_start,
+                            );
                         }
                     }
                 }
@@ -315,7 +337,11 @@ impl Parser<'_> {
         let max = if comma { hi } else { lo };
         if let Some(max) = max {
             if min > max {
-                return self.err(RegexErrorKind::RepetitionReversed { min, max }, start, self.pos - start);
+                return self.err(
+                    RegexErrorKind::RepetitionReversed { min, max },
+                    start,
+                    self.pos - start,
+                );
             }
         }
         Ok((min, max))

@@ -27,10 +27,26 @@ fn conformance_cases() {
         ("AUTHORIZED", "[SUCCESS 200] AUTHORIZED REQUEST", true),
         ("gra|ey", "gray", true),
         ("gra|ey", "grey", true),
-        ("^starting|^initializing|^shutting down", "starting ...", true),
-        ("^starting|^initializing|^shutting down", "initializing ...", true),
-        ("^starting|^initializing|^shutting down", "shutting down", true),
-        ("^starting|^initializing|^shutting down", "skipping initializing ...", false),
+        (
+            "^starting|^initializing|^shutting down",
+            "starting ...",
+            true,
+        ),
+        (
+            "^starting|^initializing|^shutting down",
+            "initializing ...",
+            true,
+        ),
+        (
+            "^starting|^initializing|^shutting down",
+            "shutting down",
+            true,
+        ),
+        (
+            "^starting|^initializing|^shutting down",
+            "skipping initializing ...",
+            false,
+        ),
         ("abcc|ab[^c]$", "aba", true),
         ("abcc|ab[^c]$", "aac ...", false),
         (r"\[.\]", "[a]", true),
@@ -73,8 +89,16 @@ fn conformance_cases() {
         ("Trail", "UpdateTrail", true),
         (r"127\.0\.0\.[1-9]", "127.0.0.1", true),
         ("/service/resource/[0-9]+$", "/service/resource/67", true),
-        ("/service/resource/[0-9]+/part/[0-9]+$", "/service/resource/67/part/111", true),
-        ("/service/resource/[0-9]+/part/[0-9]+$", "/service/resource/67", false),
+        (
+            "/service/resource/[0-9]+/part/[0-9]+$",
+            "/service/resource/67/part/111",
+            true,
+        ),
+        (
+            "/service/resource/[0-9]+/part/[0-9]+$",
+            "/service/resource/67",
+            false,
+        ),
         ("WARN", "WARNING", true),
     ]);
 }
@@ -231,7 +255,12 @@ fn error_cases() {
         ("{", K::InvalidRepetition, 0, 1),
         ("a{5000}", K::RepetitionTooLarge { count: 5000 }, 2, 4),
         ("a{1,1001}", K::RepetitionTooLarge { count: 1001 }, 4, 4),
-        ("a{99999999999999999999999}", K::RepetitionTooLarge { count: u64::MAX }, 2, 23),
+        (
+            "a{99999999999999999999999}",
+            K::RepetitionTooLarge { count: u64::MAX },
+            2,
+            23,
+        ),
         ("a{3,2}", K::RepetitionReversed { min: 3, max: 2 }, 1, 5),
         ("[abc", K::UnclosedClass, 0, 4),
         (r"[a\]", K::UnclosedClass, 0, 4),
@@ -241,8 +270,24 @@ fn error_cases() {
         ("[]", K::EmptyClass, 0, 2),
         ("[]a]", K::EmptyClass, 0, 2),
         ("x[^]", K::EmptyClass, 1, 3),
-        ("[z-a]", K::ReversedRange { start: 'z', end: 'a' }, 1, 3),
-        (r"[\x43-\x41]", K::ReversedRange { start: 'C', end: 'A' }, 1, 9),
+        (
+            "[z-a]",
+            K::ReversedRange {
+                start: 'z',
+                end: 'a',
+            },
+            1,
+            3,
+        ),
+        (
+            r"[\x43-\x41]",
+            K::ReversedRange {
+                start: 'C',
+                end: 'A',
+            },
+            1,
+            9,
+        ),
         (r"[a-\d]", K::ClassRangeEndpoint, 1, 4),
         ("abc\\", K::TrailingBackslash, 3, 1),
         ("[\\", K::TrailingBackslash, 1, 1),
@@ -265,8 +310,15 @@ fn error_cases() {
             Ok(_) => panic!("{body:?} should be rejected with {kind:?}"),
             Err(e) => e,
         };
-        assert_eq!((err.kind(), err.offset(), err.len()), (kind, *offset, *len), "{body:?}: {err}");
-        assert!(body.get(err.span()).is_some(), "{body:?}: span is not on char boundaries");
+        assert_eq!(
+            (err.kind(), err.offset(), err.len()),
+            (kind, *offset, *len),
+            "{body:?}: {err}"
+        );
+        assert!(
+            body.get(err.span()).is_some(),
+            "{body:?}: span is not on char boundaries"
+        );
     }
 }
 
@@ -274,7 +326,10 @@ fn error_cases() {
 fn too_large() {
     let big = "[a-z]{1000}".repeat(21);
     let err = Regex::parse(&big).unwrap_err();
-    assert_eq!((err.kind(), err.offset(), err.len()), (&K::TooLarge, 0, big.len()));
+    assert_eq!(
+        (err.kind(), err.offset(), err.len()),
+        (&K::TooLarge, 0, big.len())
+    );
     // 19 × 1000 copies + a little fits under 20,000 states.
     assert!(Regex::parse(&"a{1000}".repeat(19)).is_ok());
     // Unbounded and optional forms count too.
@@ -289,24 +344,65 @@ fn too_large() {
 #[test]
 fn messages() {
     let msg = |body: &str| Regex::parse(body).unwrap_err().to_string();
-    assert_eq!(msg("a!"), r"'!' is not allowed in a regex; write it as \x21");
-    assert_eq!(msg("a\tb"), r"'\t' is not allowed in a regex; write it as \x09");
-    assert_eq!(msg("(x"), r"parentheses are not supported in a regex; write \x28 for a literal '('");
-    assert_eq!(msg("x)"), r"parentheses are not supported in a regex; write \x29 for a literal ')'");
+    assert_eq!(
+        msg("a!"),
+        r"'!' is not allowed in a regex; write it as \x21"
+    );
+    assert_eq!(
+        msg("a\tb"),
+        r"'\t' is not allowed in a regex; write it as \x09"
+    );
+    assert_eq!(
+        msg("(x"),
+        r"parentheses are not supported in a regex; write \x28 for a literal '('"
+    );
+    assert_eq!(
+        msg("x)"),
+        r"parentheses are not supported in a regex; write \x29 for a literal ')'"
+    );
     assert!(msg("é").starts_with("non-ASCII character 'é' is not allowed in a regex"));
     assert!(msg("*").starts_with("nothing to repeat before '*'"));
-    assert_eq!(msg("a{5000}"), "repetition count 5000 is too large; the limit is 1000");
-    assert_eq!(msg(r"\xE9"), r"\xE9 is not an ASCII character; only \x00 to \x7F are allowed");
-    assert_eq!(msg("a{3,2}"), "repetition {3,2} has its minimum above its maximum; write {2,3}");
+    assert_eq!(
+        msg("a{5000}"),
+        "repetition count 5000 is too large; the limit is 1000"
+    );
+    assert_eq!(
+        msg(r"\xE9"),
+        r"\xE9 is not an ASCII character; only \x00 to \x7F are allowed"
+    );
+    assert_eq!(
+        msg("a{3,2}"),
+        "repetition {3,2} has its minimum above its maximum; write {2,3}"
+    );
     assert_eq!(msg("[z-a]"), "range z-a is out of order; write a-z");
     let bodies = [
-        "a!", "(", "é", "*", "a{x}", "a{5000}", "a{9999999999999999999999}", "a{3,2}", "[a", "[]",
-        "[z-a]", r"[a-\w]", "\\", r"\n", r"\t", r"\r", r"\q", r"\x1", r"\xFF",
+        "a!",
+        "(",
+        "é",
+        "*",
+        "a{x}",
+        "a{5000}",
+        "a{9999999999999999999999}",
+        "a{3,2}",
+        "[a",
+        "[]",
+        "[z-a]",
+        r"[a-\w]",
+        "\\",
+        r"\n",
+        r"\t",
+        r"\r",
+        r"\q",
+        r"\x1",
+        r"\xFF",
     ];
     for body in bodies {
         let m = msg(body);
         assert!(!m.is_empty() && !m.ends_with('.'), "{body:?}: {m}");
-        assert!(m.chars().next().is_some_and(|c| !c.is_uppercase()), "{body:?}: {m}");
+        assert!(
+            m.chars().next().is_some_and(|c| !c.is_uppercase()),
+            "{body:?}: {m}"
+        );
         assert_eq!(Regex::parse(body).unwrap_err().to_string(), m);
     }
     let e: Box<dyn std::error::Error> = Box::new(Regex::parse("!").unwrap_err());
@@ -319,8 +415,10 @@ fn ast_shape() {
     assert_eq!(r.source(), r"^a|b{2,}c?|[^x]{,3}$|");
     let alts = r.alternatives();
     assert_eq!(alts.len(), 4);
-    let shape: Vec<Vec<(u32, Option<u32>)>> =
-        alts.iter().map(|s| s.pieces().iter().map(|p| (p.min(), p.max())).collect()).collect();
+    let shape: Vec<Vec<(u32, Option<u32>)>> = alts
+        .iter()
+        .map(|s| s.pieces().iter().map(|p| (p.min(), p.max())).collect())
+        .collect();
     assert_eq!(
         shape,
         vec![
@@ -331,8 +429,14 @@ fn ast_shape() {
         ]
     );
     assert_eq!(alts[0].pieces()[0].atom(), &Atom::Start);
-    assert_eq!(alts[0].pieces()[1].atom(), &Atom::Class(CharClass::single('a')));
-    assert_eq!(alts[2].pieces()[0].atom(), &Atom::Class(CharClass::single('x').negate()));
+    assert_eq!(
+        alts[0].pieces()[1].atom(),
+        &Atom::Class(CharClass::single('a'))
+    );
+    assert_eq!(
+        alts[2].pieces()[0].atom(),
+        &Atom::Class(CharClass::single('x').negate())
+    );
     assert_eq!(alts[2].pieces()[1].atom(), &Atom::End);
     assert_eq!(re("").alternatives().len(), 1);
     assert!(re("").alternatives()[0].pieces().is_empty());
@@ -352,7 +456,10 @@ fn ast_shape() {
         other => panic!("{other:?}"),
     };
     assert_eq!(class(r"\d").ranges(), &[('0', '9')]);
-    assert_eq!(class(r"\w").ranges(), &[('0', '9'), ('A', 'Z'), ('_', '_'), ('a', 'z')]);
+    assert_eq!(
+        class(r"\w").ranges(),
+        &[('0', '9'), ('A', 'Z'), ('_', '_'), ('a', 'z')]
+    );
     assert_eq!(class(r"\s").ranges(), &[('\t', '\r'), (' ', ' ')]);
     assert_eq!(class("."), CharClass::single('\n').negate());
     assert_eq!(class(r"\W"), class(r"[^\w]"));
@@ -383,7 +490,14 @@ fn regex_traits() {
 
 #[test]
 fn char_class_basics() {
-    let c = CharClass::new([('d', 'f'), ('a', 'b'), ('c', 'c'), ('x', 'z'), ('y', 'y'), ('q', 'p')]);
+    let c = CharClass::new([
+        ('d', 'f'),
+        ('a', 'b'),
+        ('c', 'c'),
+        ('x', 'z'),
+        ('y', 'y'),
+        ('q', 'p'),
+    ]);
     assert_eq!(c.ranges(), &[('a', 'f'), ('x', 'z')]);
     assert!(c.contains('a') && c.contains('f') && c.contains('y'));
     assert!(!c.contains('g') && !c.contains('w') && !c.contains('é'));
@@ -400,11 +514,26 @@ fn char_class_basics() {
         CharClass::new([('\0', '\u{D7FF}'), ('\u{E000}', char::MAX)]),
         CharClass::any()
     );
-    assert_eq!(CharClass::single('\u{D7FF}').negate().ranges(), &[('\0', '\u{D7FE}'), ('\u{E000}', char::MAX)]);
-    assert_eq!(CharClass::single('\u{E000}').negate().ranges(), &[('\0', '\u{D7FF}'), ('\u{E001}', char::MAX)]);
-    assert_eq!(CharClass::single('\0').negate().ranges(), &[('\u{1}', char::MAX)]);
-    assert_eq!(CharClass::single(char::MAX).negate().ranges(), &[('\0', '\u{10FFFE}')]);
-    assert_eq!(CharClass::new([('\0', char::MAX), ('a', 'b')]), CharClass::any());
+    assert_eq!(
+        CharClass::single('\u{D7FF}').negate().ranges(),
+        &[('\0', '\u{D7FE}'), ('\u{E000}', char::MAX)]
+    );
+    assert_eq!(
+        CharClass::single('\u{E000}').negate().ranges(),
+        &[('\0', '\u{D7FF}'), ('\u{E001}', char::MAX)]
+    );
+    assert_eq!(
+        CharClass::single('\0').negate().ranges(),
+        &[('\u{1}', char::MAX)]
+    );
+    assert_eq!(
+        CharClass::single(char::MAX).negate().ranges(),
+        &[('\0', '\u{10FFFE}')]
+    );
+    assert_eq!(
+        CharClass::new([('\0', char::MAX), ('a', 'b')]),
+        CharClass::any()
+    );
     let lower = CharClass::new([('a', 'z')]);
     let vowels = CharClass::new("aeiou".chars().map(|c| (c, c)));
     assert_eq!(lower.intersect(&vowels), vowels);

@@ -85,7 +85,10 @@ impl Compiler {
                 let next_id = self.classes.len();
                 let id = *self.class_ids.entry(class.clone()).or_insert(next_id);
                 if id == next_id {
-                    self.classes.push(ClassEntry { ascii: class.ascii_bitmap(), class: class.clone() });
+                    self.classes.push(ClassEntry {
+                        ascii: class.ascii_bitmap(),
+                        class: class.clone(),
+                    });
                 }
                 Inst::Class(id)
             }
@@ -145,7 +148,11 @@ impl Compiler {
 impl Program {
     /// Compiles the alternatives; `None` if the program would exceed [`MAX_STATES`].
     pub(crate) fn compile(alternatives: &[Sequence]) -> Option<Program> {
-        let mut c = Compiler { insts: Vec::new(), classes: Vec::new(), class_ids: BTreeMap::new() };
+        let mut c = Compiler {
+            insts: Vec::new(),
+            classes: Vec::new(),
+            class_ids: BTreeMap::new(),
+        };
         let mut starts = Vec::with_capacity(alternatives.len());
         for alternative in alternatives {
             starts.push(c.insts.len());
@@ -157,7 +164,12 @@ impl Program {
         let anchored = alternatives
             .iter()
             .all(|alt| matches!(alt.pieces().first().map(|p| p.atom()), Some(Atom::Start)));
-        Some(Program { insts: c.insts, classes: c.classes, starts, anchored })
+        Some(Program {
+            insts: c.insts,
+            classes: c.classes,
+            starts,
+            anchored,
+        })
     }
 
     /// Unanchored search: does some alternative match some substring?
@@ -182,7 +194,9 @@ impl Program {
             step += 1;
             next.clear();
             for &pc in &current {
-                let Some(&Inst::Class(id)) = self.insts.get(pc) else { continue };
+                let Some(&Inst::Class(id)) = self.insts.get(pc) else {
+                    continue;
+                };
                 if self.classes.get(id).is_some_and(|entry| entry.matches(ch))
                     && run.closure(pc + 1, &mut next, step, pos)
                 {
@@ -212,7 +226,9 @@ impl Run<'_> {
     /// Starts a thread at every alternative at byte position `pos`.
     fn start_threads(&mut self, list: &mut Vec<usize>, step: usize, pos: usize) -> bool {
         let prog = self.prog;
-        prog.starts.iter().any(|&pc| self.closure(pc, list, step, pos))
+        prog.starts
+            .iter()
+            .any(|&pc| self.closure(pc, list, step, pos))
     }
 
     /// Follows every epsilon edge from `pc` at byte position `pos`, adding the

@@ -189,9 +189,9 @@ impl fmt::Display for ErrorKind {
             K::ExpectedKeyword { after, expected } => {
                 write!(f, "expected {expected} after '{after}'")
             }
-            K::IsNot => f.write_str(
-                "'IS NOT' is not supported; use '!=' or 'NOT EXISTS' to negate a test",
-            ),
+            K::IsNot => {
+                f.write_str("'IS NOT' is not supported; use '!=' or 'NOT EXISTS' to negate a test")
+            }
             K::BareExists => {
                 f.write_str("'EXISTS' is not supported; use '= *' to test that a field exists")
             }
@@ -291,7 +291,12 @@ impl fmt::Display for Error {
         if let Some(aux) = self.aux_span {
             let (aux_line, aux_col, aux_len) = locate(&self.pattern, aux);
             if aux_line == line {
-                write!(f, "\n    {}{} (see also here)", " ".repeat(aux_col), "-".repeat(aux_len))?;
+                write!(
+                    f,
+                    "\n    {}{} (see also here)",
+                    " ".repeat(aux_col),
+                    "-".repeat(aux_len)
+                )?;
             }
         }
         write!(f, "\nerror: {}", self.message())

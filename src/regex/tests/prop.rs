@@ -14,7 +14,10 @@ enum GAtom {
     Esc(char),
     /// `\xhh`
     Hex(char),
-    Class { negated: bool, items: Vec<GItem> },
+    Class {
+        negated: bool,
+        items: Vec<GItem>,
+    },
     Start,
     End,
 }
@@ -93,15 +96,20 @@ fn piece() -> impl Strategy<Value = GPiece> {
 
 /// An alternative, anchored at either end half of the time so that counts matter.
 fn alternative() -> impl Strategy<Value = Vec<GPiece>> {
-    (any::<bool>(), prop::collection::vec(piece(), 0..5), any::<bool>()).prop_map(|(start, mut pieces, end)| {
-        if start {
-            pieces.insert(0, (GAtom::Start, GQuant::One));
-        }
-        if end {
-            pieces.push((GAtom::End, GQuant::One));
-        }
-        pieces
-    })
+    (
+        any::<bool>(),
+        prop::collection::vec(piece(), 0..5),
+        any::<bool>(),
+    )
+        .prop_map(|(start, mut pieces, end)| {
+            if start {
+                pieces.insert(0, (GAtom::Start, GQuant::One));
+            }
+            if end {
+                pieces.push((GAtom::End, GQuant::One));
+            }
+            pieces
+        })
 }
 
 fn regex() -> impl Strategy<Value = GRegex> {
@@ -109,7 +117,8 @@ fn regex() -> impl Strategy<Value = GRegex> {
 }
 
 fn haystack() -> impl Strategy<Value = String> {
-    let ch = prop_oneof![3 => prop::sample::select(&['a', 'b'][..]), 1 => prop::sample::select(HAY)];
+    let ch =
+        prop_oneof![3 => prop::sample::select(&['a', 'b'][..]), 1 => prop::sample::select(HAY)];
     prop::collection::vec(ch, 0..9).prop_map(|v| v.into_iter().collect())
 }
 
@@ -218,7 +227,9 @@ fn bounds(q: GQuant) -> (usize, Option<usize>) {
 /// Naive backtracking: does `pieces` match `hay` starting at `pos`, in any way
 /// (the rest of the haystack is ignored)? The depth is at most `pieces.len()`.
 fn match_here(pieces: &[GPiece], hay: &[char], pos: usize) -> bool {
-    let Some(((atom, q), rest)) = pieces.split_first() else { return true };
+    let Some(((atom, q), rest)) = pieces.split_first() else {
+        return true;
+    };
     match atom {
         GAtom::Start => pos == 0 && match_here(rest, hay, pos),
         GAtom::End => pos == hay.len() && match_here(rest, hay, pos),
@@ -242,12 +253,29 @@ fn reference(re: &GRegex, hay: &str) -> bool {
 /// Interesting chars for CharClass laws: the edges of the scalar range and of
 /// the surrogate gap, plus some ASCII.
 const EDGES: &[char] = &[
-    '\0', '\u{1}', 'a', 'b', 'c', 'z', '\u{7f}', '\u{80}', '\u{D7FE}', '\u{D7FF}', '\u{E000}',
-    '\u{E001}', '\u{FFFF}', '\u{10000}', '\u{10FFFE}', char::MAX,
+    '\0',
+    '\u{1}',
+    'a',
+    'b',
+    'c',
+    'z',
+    '\u{7f}',
+    '\u{80}',
+    '\u{D7FE}',
+    '\u{D7FF}',
+    '\u{E000}',
+    '\u{E001}',
+    '\u{FFFF}',
+    '\u{10000}',
+    '\u{10FFFE}',
+    char::MAX,
 ];
 
 fn ranges() -> impl Strategy<Value = Vec<(char, char)>> {
-    prop::collection::vec((prop::sample::select(EDGES), prop::sample::select(EDGES)), 0..5)
+    prop::collection::vec(
+        (prop::sample::select(EDGES), prop::sample::select(EDGES)),
+        0..5,
+    )
 }
 
 fn naive_contains(ranges: &[(char, char)], c: char) -> bool {

@@ -67,8 +67,14 @@ pub(super) fn pattern<'a>(cx: &Ctx<'a>, i: &'a str) -> Result<PatternKind, nom::
             return finish(cx, end, entries);
         } else {
             let kind = match after.chars().next() {
-                Some('&') => ErrorKind::SingleOperator { found: '&', meant: "&&" },
-                Some('|') => ErrorKind::SingleOperator { found: '|', meant: "||" },
+                Some('&') => ErrorKind::SingleOperator {
+                    found: '&',
+                    meant: "&&",
+                },
+                Some('|') => ErrorKind::SingleOperator {
+                    found: '|',
+                    meant: "||",
+                },
                 _ => ErrorKind::ExpectedCommaOrBracket,
             };
             return Err(cx.fail(after, 0, kind));
@@ -76,7 +82,11 @@ pub(super) fn pattern<'a>(cx: &Ctx<'a>, i: &'a str) -> Result<PatternKind, nom::
     }
 }
 
-fn finish<'a>(cx: &Ctx<'a>, after: &'a str, entries: Vec<Entry>) -> Result<PatternKind, nom::Err<Fail<'a>>> {
+fn finish<'a>(
+    cx: &Ctx<'a>,
+    after: &'a str,
+    entries: Vec<Entry>,
+) -> Result<PatternKind, nom::Err<Fail<'a>>> {
     let trailing = ws(after);
     if !trailing.is_empty() {
         let len = trailing.trim_end().len();
@@ -133,7 +143,11 @@ fn first_name(expr: &Expr<RawCondition>) -> (String, Span) {
 }
 
 /// Checks that every condition names `name` and has an operator.
-fn checked<'a>(cx: &Ctx<'a>, expr: Expr<RawCondition>, name: &str) -> Result<Expr<FieldCondition>, nom::Err<Fail<'a>>> {
+fn checked<'a>(
+    cx: &Ctx<'a>,
+    expr: Expr<RawCondition>,
+    name: &str,
+) -> Result<Expr<FieldCondition>, nom::Err<Fail<'a>>> {
     let fail_at = |span: Span, kind: ErrorKind| {
         let rest = &cx.full[span.start.min(cx.full.len())..];
         cx.fail(rest, span.len(), kind)
@@ -141,22 +155,42 @@ fn checked<'a>(cx: &Ctx<'a>, expr: Expr<RawCondition>, name: &str) -> Result<Exp
     Ok(match expr {
         Expr::Leaf { leaf } => {
             if leaf.name != name {
-                let kind = ErrorKind::MixedFieldNames { expected: name.to_owned() };
+                let kind = ErrorKind::MixedFieldNames {
+                    expected: name.to_owned(),
+                };
                 return Err(fail_at(leaf.name_span, kind));
             }
             let Some((op, value)) = leaf.compare else {
                 return Err(fail_at(leaf.name_span, ErrorKind::ExpectedFieldOperator));
             };
-            let leaf = FieldCondition { name: leaf.name, op, value, span: leaf.span };
+            let leaf = FieldCondition {
+                name: leaf.name,
+                op,
+                value,
+                span: leaf.span,
+            };
             Expr::Leaf { leaf }
         }
-        Expr::Paren { inner, span } => Expr::Paren { inner: Box::new(checked(cx, *inner, name)?), span },
-        Expr::And { operands, span } => Expr::And { operands: check_all(cx, operands, name)?, span },
-        Expr::Or { operands, span } => Expr::Or { operands: check_all(cx, operands, name)?, span },
+        Expr::Paren { inner, span } => Expr::Paren {
+            inner: Box::new(checked(cx, *inner, name)?),
+            span,
+        },
+        Expr::And { operands, span } => Expr::And {
+            operands: check_all(cx, operands, name)?,
+            span,
+        },
+        Expr::Or { operands, span } => Expr::Or {
+            operands: check_all(cx, operands, name)?,
+            span,
+        },
     })
 }
 
-fn check_all<'a>(cx: &Ctx<'a>, operands: Vec<Expr<RawCondition>>, name: &str) -> Result<Vec<Expr<FieldCondition>>, nom::Err<Fail<'a>>> {
+fn check_all<'a>(
+    cx: &Ctx<'a>,
+    operands: Vec<Expr<RawCondition>>,
+    name: &str,
+) -> Result<Vec<Expr<FieldCondition>>, nom::Err<Fail<'a>>> {
     operands.into_iter().map(|e| checked(cx, e, name)).collect()
 }
 
@@ -177,5 +211,13 @@ fn field_condition<'a>(cx: &Ctx<'a>, i: &'a str) -> PResult<'a, RawCondition> {
     };
     let span = cx.span_between(i, rest);
     let name = name.to_owned();
-    Ok((rest, RawCondition { name, name_span, compare, span }))
+    Ok((
+        rest,
+        RawCondition {
+            name,
+            name_span,
+            compare,
+            span,
+        },
+    ))
 }

@@ -14,7 +14,10 @@ impl Spanned for Condition {
 }
 
 /// `JsonPattern = "{" OrExpr "}"`, followed by nothing but whitespace.
-pub(super) fn pattern<'a>(cx: &Ctx<'a>, i: &'a str) -> Result<PatternKind, nom::Err<super::Fail<'a>>> {
+pub(super) fn pattern<'a>(
+    cx: &Ctx<'a>,
+    i: &'a str,
+) -> Result<PatternKind, nom::Err<super::Fail<'a>>> {
     let inner = ws(&i[1..]);
     let (rest, expr) = or_expr(cx, inner, 0, condition)?;
     let rest = ws(rest);
@@ -34,7 +37,14 @@ fn condition<'a>(cx: &Ctx<'a>, i: &'a str) -> PResult<'a, Condition> {
     let (rest, selector) = selector(cx, i)?;
     let (rest, test) = test(cx, ws(rest))?;
     let span = cx.span_between(i, rest);
-    Ok((rest, Condition { selector, test, span }))
+    Ok((
+        rest,
+        Condition {
+            selector,
+            test,
+            span,
+        },
+    ))
 }
 
 /// The part of a condition after its selector.
@@ -90,7 +100,11 @@ fn selector<'a>(cx: &Ctx<'a>, i: &'a str) -> PResult<'a, Selector> {
         return Err(cx.fail(i, name.len(), ErrorKind::ExpectedSelector));
     };
     if !after_dollar.starts_with('.') {
-        return Err(cx.fail(i, 1 + after_dollar.chars().next().map_or(0, char::len_utf8), ErrorKind::ExpectedSelector));
+        return Err(cx.fail(
+            i,
+            1 + after_dollar.chars().next().map_or(0, char::len_utf8),
+            ErrorKind::ExpectedSelector,
+        ));
     }
     let mut steps = Vec::new();
     let mut rest = after_dollar;

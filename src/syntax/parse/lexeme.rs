@@ -129,9 +129,7 @@ pub(crate) fn value<'a>(cx: &Ctx<'a>, i: &'a str, op: CmpOp) -> PResult<'a, Valu
     let span = cx.span_between(i, rest);
     if op.is_ordering() && !matches!(kind, ValueKind::Number(_)) {
         let kind = ErrorKind::ExpectedNumber { op: op.as_str() };
-        return Err(nom::Err::Failure(
-            cx.fail_data(i, span.len(), kind),
-        ));
+        return Err(nom::Err::Failure(cx.fail_data(i, span.len(), kind)));
     }
     if let Some(c) = rest.chars().next().filter(|&c| !ends_value(c)) {
         let kind = match c {

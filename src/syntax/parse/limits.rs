@@ -3,7 +3,7 @@
 
 use super::expr::Spanned;
 use super::{AWS_MAX_REGEXES, AWS_MAX_WILDCARDS};
-use crate::syntax::ast::{Entry, Expr, PatternKind, Pattern, TermText, Test, ValueKind};
+use crate::syntax::ast::{Entry, Expr, Pattern, PatternKind, TermText, Test, ValueKind};
 use crate::syntax::error::ErrorKind;
 use crate::syntax::span::Span;
 
@@ -14,7 +14,12 @@ pub(super) fn check(pattern: &Pattern) -> Result<(), (ErrorKind, Span)> {
     match &pattern.kind {
         PatternKind::Empty => {}
         PatternKind::Terms { terms } => {
-            regexes.extend(terms.iter().filter(|t| matches!(t.text, TermText::Regex(_))).map(|t| t.span));
+            regexes.extend(
+                terms
+                    .iter()
+                    .filter(|t| matches!(t.text, TermText::Regex(_)))
+                    .map(|t| t.span),
+            );
         }
         PatternKind::Json { expr } => {
             let mut conditions = Vec::new();
@@ -38,7 +43,11 @@ pub(super) fn check(pattern: &Pattern) -> Result<(), (ErrorKind, Span)> {
         }
         PatternKind::Delimited { entries } => {
             for entry in entries {
-                if let Entry::Field { conditions: Some(expr), .. } = entry {
+                if let Entry::Field {
+                    conditions: Some(expr),
+                    ..
+                } = entry
+                {
                     let mut conditions = Vec::new();
                     leaves(expr, &mut conditions);
                     for c in conditions {
@@ -51,7 +60,12 @@ pub(super) fn check(pattern: &Pattern) -> Result<(), (ErrorKind, Span)> {
         }
     }
     match regexes.get(AWS_MAX_REGEXES) {
-        Some(&span) => Err((ErrorKind::TooManyRegexes { limit: AWS_MAX_REGEXES }, span)),
+        Some(&span) => Err((
+            ErrorKind::TooManyRegexes {
+                limit: AWS_MAX_REGEXES,
+            },
+            span,
+        )),
         None => Ok(()),
     }
 }

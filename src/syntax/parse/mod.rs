@@ -76,7 +76,12 @@ pub fn parse_with(pattern: &str, options: ParseOptions) -> Result<Pattern, Error
         if let Some((start, _)) = pattern.char_indices().nth(AWS_MAX_PATTERN_CHARS) {
             let chars = pattern.chars().count();
             let kind = ErrorKind::TooLong { chars };
-            return Err(Error::new(kind, pattern, Span::new(start, pattern.len()), None));
+            return Err(Error::new(
+                kind,
+                pattern,
+                Span::new(start, pattern.len()),
+                None,
+            ));
         }
     }
     let parsed = top(&cx).map_err(|e| cx.error(e))?;

@@ -1,0 +1,137 @@
+//! Argument parsing and the subcommands. Only this module does I/O, uses clap and decides
+//! exit codes; the library knows nothing about them.
+
+mod batch;
+mod input;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use cwpattern::syntax;
+
+/// Exit status for "yes" (equivalent, compliant, matched, done).
+pub const YES: u8 = 0;
+/// Exit status for "no".
+#[allow(dead_code)] // used by the commands that answer yes or no
+pub const NO: u8 = 1;
+/// Exit status for unusable input.
+pub const UNUSABLE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cwpattern",
+    version,
+    about = "Parse, normalise, evaluate and compare AWS CloudWatch Logs filter patterns",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the canonical form of a pattern, on one line.
+    Fmt {
+        /// The pattern exactly as AWS stores it; `-` or nothing reads standard input.
+        pattern: Option<String>,
+        /// Format many patterns: JSON Lines from FILE (or `-` for standard input), each a
+        /// JSON string or an object with a `pattern` field; prints a JSON object per line.
+        #[arg(long, value_name = "FILE", conflicts_with = "pattern")]
+        batch: Option<String>,
+        /// Print a JSON object instead of plain text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the syntax tree of a pattern as JSON.
+    Parse {
+        /// The pattern; `-` or nothing reads standard input.
+        pattern: Option<String>,
+        /// Print JSON (the default and only format; accepted for symmetry).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Parses the arguments and runs the command.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { UNUSABLE } else { YES });
+        }
+    };
+    let status = match cli.command {
+        Command::Fmt {
+            pattern,
+            batch: Some(file),
+            ..
+        } => {
+            let _ = pattern;
+            batch::fmt(&file)
+        }
+        Command::Fmt { pattern, json, .. } => fmt(pattern.as_deref(), json),
+        Command::Parse { pattern, .. } => parse(pattern.as_deref()),
+    };
+    ExitCode::from(status)
+}
+
+/// Reads and parses the PATTERN argument, printing the error diagram on failure.
+fn parsed(arg: Option<&str>) -> Result<(String, syntax::ast::Pattern), u8> {
+    let text = input::pattern_arg(arg).map_err(|e| {
+        eprintln!("error: {e}");
+        UNUSABLE
+    })?;
+    match syntax::parse(&text) {
+        Ok(ast) => Ok((text, ast)),
+        Err(e) => {
+            eprintln!("{e}");
+            Err(UNUSABLE)
+        }
+    }
+}
+
+fn fmt(arg: Option<&str>, json: bool) -> u8 {
+    let (text, ast) = match parsed(arg) {
+        Ok(p) => p,
+        Err(status) => return status,
+    };
+    let canonical = cwpattern::canon::lower(&ast);
+    let out = if json {
+        let doc = serde_json::json!({
+            "pattern": text,
+            "canonical": canonical.to_string(),
+            "form": canonical,
+        });
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    } else {
+        canonical.to_string()
+    };
+    print_line(&out)
+}
+
+fn parse(arg: Option<&str>) -> u8 {
+    let (_, ast) = match parsed(arg) {
+        Ok(p) => p,
+        Err(status) => return status,
+    };
+    match serde_json::to_string_pretty(&ast) {
+        Ok(json) => print_line(&json),
+        Err(e) => {
+            eprintln!("error: cannot serialise the syntax tree: {e}");
+            UNUSABLE
+        }
+    }
+}
+
+/// Prints one line to standard output; a closed pipe is not an error worth a panic.
+fn print_line(line: &str) -> u8 {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{line}") {
+        Ok(()) => YES,
+        Err(_) => UNUSABLE,
+    }
+}

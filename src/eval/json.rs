@@ -1,0 +1,399 @@
+//! JSON patterns: selectors, comparisons and `IS`/`NOT EXISTS` tests on JSON events.
+//!
+//! The pattern's paths form a trie. One validating pass over the event (serde_json, with
+//! `IgnoredAny` for everything the trie does not name) collects the values at the trie's
+//! nodes; the formula is then evaluated over those values. Nothing is allocated for the
+//! parts of the event the pattern does not name.
+//!
+//! Rules (SEMANTICS.md): a path step into a missing key, a non-object or a non-array
+//! resolves to nothing; `[*]` and `.*` resolve to every element or member (direct children
+//! only) and a test holds when it holds for one of them; a duplicated key keeps its last
+//! value; comparisons hold only for non-null scalars; `NOT EXISTS` holds when the path
+//! resolves to nothing.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::{operand_matches, JsonStatus, Outcome};
+use crate::canon::{Formula, FormulaKind, JsonAtom, Num, PathStep, Test};
+
+/// A JSON pattern compiled for evaluation.
+#[derive(Debug, Clone)]
+pub struct JsonPlan {
+    atoms: Vec<JsonAtom>,
+    formula: Node,
+    trie: Vec<TrieNode>,
+}
+
+#[derive(Debug, Clone)]
+enum Node {
+    Atom(usize),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+}
+
+#[derive(Debug, Clone, Default)]
+struct TrieNode {
+    children: Vec<(PathStep, usize)>,
+    /// Atoms whose path ends here.
+    slots: Vec<usize>,
+    /// Atoms whose path ends here or below (cleared when a duplicate key replaces a value).
+    subtree: Vec<usize>,
+}
+
+/// A value found in the event at a pattern's path.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found<'a> {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, as its JSON text.
+    Num(&'a str),
+    /// A string, decoded.
+    Str(Cow<'a, str>),
+    /// An object or an array.
+    Compound,
+}
+
+impl Found<'_> {
+    /// The text string tests see: a string's value, a number's JSON text, `true`/`false`;
+    /// `None` for null, objects and arrays (which no comparison matches).
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Found::Str(s) => Some(s),
+            Found::Num(raw) => Some(raw),
+            Found::Bool(true) => Some("true"),
+            Found::Bool(false) => Some("false"),
+            Found::Null | Found::Compound => None,
+        }
+    }
+
+    /// The numeric value, for JSON numbers only (a string never compares as a number).
+    pub fn number(&self) -> Option<Num> {
+        match self {
+            Found::Num(raw) => Num::parse(raw),
+            _ => None,
+        }
+    }
+}
+
+/// Does `test` hold for a path that resolved to `values` (none when it does not exist)?
+pub fn holds(test: &Test, values: &[Found<'_>]) -> bool {
+    let any = |f: &dyn Fn(&Found<'_>) -> bool| values.iter().any(f);
+    let compare = |f: &dyn Fn(&Num) -> bool| any(&|v| v.number().is_some_and(|n| f(&n)));
+    match test {
+        Test::NotExists => values.is_empty(),
+        Test::IsNull => any(&|v| *v == Found::Null),
+        Test::IsTrue => any(&|v| *v == Found::Bool(true)),
+        Test::IsFalse => any(&|v| *v == Found::Bool(false)),
+        Test::Eq(o) => any(&|v| {
+            v.text()
+                .is_some_and(|t| operand_matches(o, t, v.number().as_ref()))
+        }),
+        Test::Ne(o) => any(&|v| {
+            v.text()
+                .is_some_and(|t| !operand_matches(o, t, v.number().as_ref()))
+        }),
+        Test::Lt(n) => compare(&|v| v < n),
+        Test::Le(n) => compare(&|v| v <= n),
+        Test::Gt(n) => compare(&|v| v > n),
+        Test::Ge(n) => compare(&|v| v >= n),
+    }
+}
+
+impl JsonPlan {
+    /// Compiles a JSON formula.
+    pub fn new(formula: &Formula<JsonAtom>) -> JsonPlan {
+        let mut plan = JsonPlan {
+            atoms: Vec::new(),
+            formula: Node::Or(Vec::new()),
+            trie: vec![TrieNode::default()],
+        };
+        plan.formula = plan.compile(formula);
+        plan
+    }
+
+    fn compile(&mut self, formula: &Formula<JsonAtom>) -> Node {
+        match formula.kind() {
+            FormulaKind::Atom(atom) => Node::Atom(self.slot(atom)),
+            FormulaKind::And(ops) => Node::And(ops.iter().map(|f| self.compile(f)).collect()),
+            FormulaKind::Or(ops) => Node::Or(ops.iter().map(|f| self.compile(f)).collect()),
+        }
+    }
+
+    fn slot(&mut self, atom: &JsonAtom) -> usize {
+        if let Some(i) = self.atoms.iter().position(|a| a == atom) {
+            return i;
+        }
+        let slot = self.atoms.len();
+        self.atoms.push(atom.clone());
+        let mut node = 0;
+        self.trie[0].subtree.push(slot);
+        for step in &atom.path.0 {
+            let existing = self.trie[node]
+                .children
+                .iter()
+                .find(|(s, _)| s == step)
+                .map(|(_, n)| *n);
+            node = match existing {
+                Some(child) => child,
+                None => {
+                    self.trie.push(TrieNode::default());
+                    let child = self.trie.len() - 1;
+                    self.trie[node].children.push((step.clone(), child));
+                    child
+                }
+            };
+            self.trie[node].subtree.push(slot);
+        }
+        self.trie[node].slots.push(slot);
+        slot
+    }
+
+    /// Collects, for every atom, the values its path resolves to in `event`.
+    pub fn collect<'a>(&self, event: &'a str) -> Result<Vec<Vec<Found<'a>>>, JsonStatus> {
+        let first = event
+            .trim_start_matches([' ', '\t', '\n', '\r'])
+            .as_bytes()
+            .first();
+        if first != Some(&b'{') {
+            return Err(match serde_json::from_str::<IgnoredAny>(event) {
+                Ok(_) => JsonStatus::NotObject,
+                Err(e) => JsonStatus::Invalid(e.to_string()),
+            });
+        }
+        let mut values = vec![Vec::new(); self.atoms.len()];
+        let mut de = serde_json::Deserializer::from_str(event);
+        let seed = NodeSeed {
+            plan: self,
+            node: 0,
+            values: &mut values,
+        };
+        de::Deserializer::deserialize_map(&mut de, seed)
+            .and_then(|()| de.end())
+            .map_err(|e| JsonStatus::Invalid(e.to_string()))?;
+        Ok(values)
+    }
+
+    fn eval(&self, node: &Node, values: &[Vec<Found<'_>>]) -> bool {
+        match node {
+            Node::Atom(i) => match (self.atoms.get(*i), values.get(*i)) {
+                (Some(atom), Some(found)) => holds(&atom.test, found),
+                _ => false,
+            },
+            Node::And(ops) => ops.iter().all(|n| self.eval(n, values)),
+            Node::Or(ops) => ops.iter().any(|n| self.eval(n, values)),
+        }
+    }
+
+    /// Does the pattern match `event`?
+    pub fn matches(&self, event: &str) -> bool {
+        match self.collect(event) {
+            Ok(values) => self.eval(&self.formula, &values),
+            Err(_) => false,
+        }
+    }
+
+    /// Evaluates `event` with extraction: every path that resolved to a scalar, with its
+    /// first value's text, keyed by the canonical selector (`$.a.b`).
+    pub fn evaluate(&self, event: &str) -> Outcome {
+        let values = match self.collect(event) {
+            Ok(values) => values,
+            Err(status) => {
+                return Outcome {
+                    matched: false,
+                    json: Some(status),
+                    extracted: BTreeMap::new(),
+                }
+            }
+        };
+        let matched = self.eval(&self.formula, &values);
+        let mut extracted = BTreeMap::new();
+        if matched {
+            for (atom, found) in self.atoms.iter().zip(&values) {
+                if let Some(text) = found.iter().find_map(Found::text) {
+                    extracted
+                        .entry(atom.path.to_string())
+                        .or_insert_with(|| text.to_owned());
+                }
+            }
+        }
+        Outcome {
+            matched,
+            json: Some(JsonStatus::Object),
+            extracted,
+        }
+    }
+}
+
+/// Records the value `raw` (a JSON value's text) at trie node `node`, then descends.
+fn record<'a>(
+    plan: &JsonPlan,
+    node: usize,
+    raw: &'a str,
+    values: &mut [Vec<Found<'a>>],
+) -> Result<(), serde_json::Error> {
+    let Some(trie) = plan.trie.get(node) else {
+        return Ok(());
+    };
+    let found = match raw.as_bytes().first() {
+        Some(b'{' | b'[') => Found::Compound,
+        Some(b'"') => Found::Str(serde_json::from_str::<CowStr<'a>>(raw)?.0),
+        Some(b't') => Found::Bool(true),
+        Some(b'f') => Found::Bool(false),
+        Some(b'n') => Found::Null,
+        _ => Found::Num(raw),
+    };
+    for &slot in &trie.slots {
+        if let Some(v) = values.get_mut(slot) {
+            v.push(found.clone());
+        }
+    }
+    if found == Found::Compound && !trie.children.is_empty() {
+        let mut de = serde_json::Deserializer::from_str(raw);
+        let seed = NodeSeed { plan, node, values };
+        de::Deserializer::deserialize_any(&mut de, seed)?;
+    }
+    Ok(())
+}
+
+/// Visits an object or array at a trie node, recording the children the trie names.
+struct NodeSeed<'p, 'v, 'a> {
+    plan: &'p JsonPlan,
+    node: usize,
+    values: &'v mut [Vec<Found<'a>>],
+}
+
+impl<'de, 'p, 'v> DeserializeSeed<'de> for NodeSeed<'p, 'v, 'de> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, 'p, 'v> Visitor<'de> for NodeSeed<'p, 'v, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Some(trie) = self.plan.trie.get(self.node) else {
+            return Ok(());
+        };
+        // The `Key` children already seen in this object, to apply "the last value wins".
+        let mut seen: Vec<usize> = Vec::new();
+        while let Some(CowStr(key)) = map.next_key::<CowStr<'de>>()? {
+            let mut wanted = trie.children.iter().filter(|(step, _)| match step {
+                PathStep::Key(k) => *k == key,
+                PathStep::AnyKey => true,
+                _ => false,
+            });
+            let Some(first) = wanted.next() else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            let raw: &'de RawValue = map.next_value()?;
+            for &(ref step, child) in std::iter::once(first).chain(wanted) {
+                if matches!(step, PathStep::Key(_)) {
+                    if seen.contains(&child) {
+                        // A key repeated in one object: the last value wins.
+                        for &slot in self
+                            .plan
+                            .trie
+                            .get(child)
+                            .map_or(&[][..], |t| &t.subtree[..])
+                        {
+                            if let Some(v) = self.values.get_mut(slot) {
+                                v.clear();
+                            }
+                        }
+                    } else {
+                        seen.push(child);
+                    }
+                }
+                record(self.plan, child, raw.get(), self.values).map_err(de::Error::custom)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let Some(trie) = self.plan.trie.get(self.node) else {
+            return Ok(());
+        };
+        let mut index: u64 = 0;
+        loop {
+            let wanted: Vec<usize> = trie
+                .children
+                .iter()
+                .filter(|(step, _)| {
+                    matches!(step, PathStep::AnyIndex) || *step == PathStep::Index(index)
+                })
+                .map(|(_, child)| *child)
+                .collect();
+            if wanted.is_empty() {
+                if seq.next_element::<IgnoredAny>()?.is_none() {
+                    return Ok(());
+                }
+            } else {
+                let Some(raw) = seq.next_element::<&'de RawValue>()? else {
+                    return Ok(());
+                };
+                for child in wanted {
+                    record(self.plan, child, raw.get(), self.values).map_err(de::Error::custom)?;
+                }
+            }
+            index = index.saturating_add(1);
+        }
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// A string that borrows from the event when it has no escapes.
+struct CowStr<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for CowStr<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = CowStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<CowStr<'de>, E> {
+                Ok(CowStr(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<CowStr<'de>, E> {
+                Ok(CowStr(Cow::Owned(s.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
