@@ -3,6 +3,7 @@
 
 mod batch;
 mod input;
+mod matching;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -14,7 +15,6 @@ use cwpattern::syntax;
 /// Exit status for "yes" (equivalent, compliant, matched, done).
 pub const YES: u8 = 0;
 /// Exit status for "no".
-#[allow(dead_code)] // used by the commands that answer yes or no
 pub const NO: u8 = 1;
 /// Exit status for unusable input.
 pub const UNUSABLE: u8 = 2;
@@ -44,6 +44,26 @@ enum Command {
         /// Print a JSON object instead of plain text.
         #[arg(long)]
         json: bool,
+    },
+    /// Print the events a pattern matches, from files of JSON or text lines or CloudTrail
+    /// log files (`{"Records": [...]}`, gzip-compressed or not), or standard input.
+    Match {
+        /// The pattern; `-` reads standard input.
+        pattern: String,
+        /// Files of events; none reads standard input.
+        files: Vec<String>,
+        /// Print only the number of matching events.
+        #[arg(long)]
+        count: bool,
+    },
+    /// Offline `aws logs test-metric-filter`: the same flags and JSON output.
+    TestMetricFilter {
+        /// The filter pattern.
+        #[arg(long, allow_hyphen_values = true)]
+        filter_pattern: String,
+        /// The log event messages to test (1 to 50).
+        #[arg(long, num_args = 1.., allow_hyphen_values = true)]
+        log_event_messages: Vec<String>,
     },
     /// Print the syntax tree of a pattern as JSON.
     Parse {
@@ -75,6 +95,15 @@ pub fn run() -> ExitCode {
         }
         Command::Fmt { pattern, json, .. } => fmt(pattern.as_deref(), json),
         Command::Parse { pattern, .. } => parse(pattern.as_deref()),
+        Command::Match {
+            pattern,
+            files,
+            count,
+        } => matching::run(Some(&pattern), &files, count),
+        Command::TestMetricFilter {
+            filter_pattern,
+            log_event_messages,
+        } => matching::test_metric_filter(&filter_pattern, &log_event_messages),
     };
     ExitCode::from(status)
 }
