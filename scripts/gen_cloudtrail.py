@@ -11,7 +11,9 @@ AwsServiceEvent records; S3/Lambda data events; tlsDetails; and so on.
 
 What is guaranteed (tests may rely on it):
   * The output depends only on the options: the same options give byte-identical output
-    (gzip output too: the gzip header carries no name and mtime 0).
+    on any Python 3.11+ (random.Random with an integer seed is stable across versions; no
+    clock, hash order or environment is read). gzip output is identical too for the same
+    zlib: the gzip header carries no file name and mtime 0.
   * For one seed and the same fractions, the record stream is the same whatever --records or
     --size-mb says: a shorter output is a prefix of a longer one.
   * --iam-fraction F: a fraction F of records (exactly floor or ceil of N*F) are IAM
@@ -21,13 +23,18 @@ What is guaranteed (tests may rely on it):
     one of the 19 appears once N*F >= 19. No other record carries those IAM eventNames.
   * --cis-fraction C: a fraction C of records are the other events named by the CIS AWS
     Foundations monitoring controls (CloudTrail, KMS, S3 bucket policy, Config, security
-    groups, NACLs, gateways, route tables, VPCs, Organizations; 76 eventNames), also dealt
-    from a deck, so all of them appear once N*C >= 76 (the default 0.16 covers 500 records).
-  * ConsoleLogin (MFA Yes/No, Success/Failure "Failed authentication"), Root usage (some with
-    invokedBy, some AwsServiceEvent), errorCodes matching "*UnauthorizedOperation" and
-    "AccessDenied*", sourceIPAddress "delivery.logs.amazonaws.com" and S3 HeadBucket all occur
-    in the general mix, so every CIS monitoring pattern has matching and non-matching records.
-  * Read-only Describe/List/Get calls are the majority, as in real trails.
+    groups, NACLs, gateways, route tables, VPCs, Organizations; 75 eventNames), also dealt
+    from a deck, so all of them appear once N*C >= 75 (the default 0.16 covers 500 records).
+    Organizations' and IoT's own CreatePolicy/AttachPolicy also occur (not IAM events).
+  * 2.5% of records are ConsoleLogin, dealt from a deck of variants (IAMUser/SSO role/Root;
+    MFAUsed Yes/No; Success, or Failure with errorMessage "Failed authentication"), and 1.2%
+    are Root activity (plain API calls, calls with userIdentity.invokedBy, and sign-in
+    AwsServiceEvent records). errorCodes matching "*UnauthorizedOperation" and
+    "AccessDenied*", sourceIPAddress "delivery.logs.amazonaws.com" and S3 HeadBucket occur in
+    the general mix, so every CIS monitoring pattern has matching and non-matching records.
+  * Read-only Describe/List/Get calls are the majority (about 70%), as in real trails.
+  * S3 object calls and Lambda Invoke are data events: eventCategory "Data",
+    managementEvent false. Every other record has eventCategory "Management".
 
 Output formats:
   ndjson   one compact JSON record per line (CloudWatch Logs events as CloudTrail delivers them)
@@ -48,7 +55,6 @@ Standard library only (Python 3.11).
 from __future__ import annotations
 
 import argparse
-import base64
 import calendar
 import gzip
 import json
@@ -418,7 +424,7 @@ class World:
             w["users"][u] = r.iam_id("AIDA")[:21]
         for g in GROUPS:
             w.setdefault("groups", {})[g] = r.iam_id("AGPA")[:21]
-        for role in APP_ROLES:
+        for role in APP_ROLES + ("CloudTrail_CloudWatchLogs_Role", "s3-replication-role"):
             w["roles"][role] = (role, r.iam_id("AROA")[:21], "/")
         sso_roles = []
         for ps in SSO_PERMISSION_SETS:
@@ -857,16 +863,27 @@ def sts_assume_role(c):
     acct = c.r.wchoice(ACCOUNTS, (6, 3, 1)) if c.p.kind != "AWSService" else c.acct
     role = _role(c)
     if c.p.kind == "AWSService":
-        session = {"lambda.amazonaws.com": c.r.choice(LAMBDA_FUNCTIONS),
-                   "ecs-tasks.amazonaws.com": c.r.chars(HEX, 32),
-                   "ec2.amazonaws.com": c.r.hexid("i-")}.get(c.p.invoked_by,
-                                                            c.p.invoked_by.split(".")[0])
+        # a service assumes the role it was configured with
+        host = c.p.invoked_by
+        if host == "lambda.amazonaws.com":
+            fn = c.r.choice(("order-processor", "image-resizer"))
+            role, session = f"{fn}-role", fn
+        elif host == "ec2.amazonaws.com":
+            role, session = "eks-node-group-role", c.r.choice(c.w["instances"])
+        elif host == "ecs-tasks.amazonaws.com":
+            role, session = "payments-api-task-role", c.r.chars(HEX, 32)
+        elif host == "backup.amazonaws.com":
+            role, session = "backup-service-role", f"AWSBackup-{c.r.uuid()}"
+        elif host == "config.amazonaws.com":
+            role, session = "AWSServiceRoleForConfig", "AWSConfig-Describe"
+        else:  # cloudtrail delivering to CloudWatch Logs
+            role, session = "CloudTrail_CloudWatchLogs_Role", "CloudTrail"
     else:
         session = c.r.choice(("terraform", "audit-scan", "deploy", "botocore-session-"
                               + str(c.r.randint(1700000000, 1719999999)), "admin"))
-    role_id = c.g.world.by_account[acct]["roles"][role][1]
+    _, role_id, path = c.g.world.by_account[acct]["roles"][role]
     key = c.r.iam_id("ASIA")[:20]
-    req = {"roleArn": f"arn:aws:iam::{acct}:role/{role}", "roleSessionName": session}
+    req = {"roleArn": f"arn:aws:iam::{acct}:role{path}{role}", "roleSessionName": session}
     if c.r.chance(0.3):
         req["durationSeconds"] = c.r.choice((900, 3600, 43200))
     if c.r.chance(0.2):
@@ -877,7 +894,7 @@ def sts_assume_role(c):
             "assumedRoleUser": {"assumedRoleId": f"{role_id}:{session}",
                                 "arn": f"arn:aws:sts::{acct}:assumed-role/{role}/{session}"}}
     c.out["resources"] = [{"accountId": acct, "type": "AWS::IAM::Role",
-                           "ARN": f"arn:aws:iam::{acct}:role/{role}"}]
+                           "ARN": req["roleArn"]}]
     if acct != c.acct:
         c.out["sharedEventID"] = c.r.uuid()
     return req, resp
@@ -1554,7 +1571,7 @@ def kms_keyop(extra=None, resp_fn=None):
         req = {"keyId": arn if c.r.chance(0.5) else arn.rsplit("/", 1)[1]}
         if extra:
             req.update(extra(c))
-        return req, (resp_fn(c, arn) if resp_fn else None)
+        return req, (resp_fn(c, arn, req) if resp_fn else None)
     return b
 
 
@@ -1579,7 +1596,7 @@ KMS_APIS = [
                          "keySpec": "SYMMETRIC_DEFAULT",
                          "encryptionAlgorithms": ["SYMMETRIC_DEFAULT"], "multiRegion": False}})),
     Api(KMS, "EnableKey", False, 0.05, kms_keyop()),
-    Api(KMS, "CancelKeyDeletion", False, 0.05, kms_keyop(None, lambda c, a: {"keyId": a})),
+    Api(KMS, "CancelKeyDeletion", False, 0.05, kms_keyop(None, lambda c, a, q: {"keyId": a})),
     Api(KMS, "EnableKeyRotation", False, 0.1, kms_keyop()),
     Api(KMS, "RotateKey", False, 0.3, lambda c: (kms_res(c, _key_arn(c)), (None, None))[1],
         actors={"aws": 1}, etype="AwsServiceEvent"),
@@ -1588,8 +1605,10 @@ CIS_BUILDERS.update({
     (KMS, "DisableKey"): kms_keyop(),
     (KMS, "ScheduleKeyDeletion"): kms_keyop(
         lambda c: {"pendingWindowInDays": c.r.choice((7, 30))},
-        lambda c, a: {"keyId": a, "deletionDate": aws_date(c.t + 30 * 86400),
-                      "keyState": "PendingDeletion", "pendingWindowInDays": 30}),
+        lambda c, a, q: {"keyId": a,
+                         "deletionDate": aws_date(c.t + q["pendingWindowInDays"] * 86400),
+                         "keyState": "PendingDeletion",
+                         "pendingWindowInDays": q["pendingWindowInDays"]}),
 })
 
 
@@ -2361,7 +2380,7 @@ class Generator:
         err = None
         rate = self.error_rate * api.err_boost
         if api.name in CLASSICLINK:
-            rate = 0.7
+            rate = min(1.0, self.error_rate * 17.5)  # retired API: 70% at the default
         elif p.kind == "AWSService" or api.etype != "AwsApiCall":
             rate = 0.0
         if r.chance(rate):
@@ -2554,7 +2573,7 @@ class Generator:
         rec = self.api_record(api, acct=acct, principal=p)
         rec["sourceIPAddress"] = "delivery.logs.amazonaws.com"
         rec["userAgent"] = "delivery.logs.amazonaws.com"
-        if r.chance(0.5) and "errorCode" not in rec:
+        if r.chance(min(1.0, self.error_rate * 12.5)) and "errorCode" not in rec:
             # keep the documented field order: errorCode/errorMessage before requestParameters
             items = list(rec.items())
             idx = [k for k, _ in items].index("requestParameters")
@@ -2641,9 +2660,12 @@ def parse_args(argv=None):
                     help="fraction of records that are the other CIS-monitored changes "
                          "(CloudTrail, KMS, S3 bucket policy, Config, network, Organizations; "
                          "default 0.16)")
-    ap.add_argument("--error-rate", type=float, default=0.05, metavar="E",
-                    help="approximate fraction of API calls that fail with an errorCode "
-                         "(default 0.05)")
+    ap.add_argument("--error-rate", type=float, default=0.04, metavar="E",
+                    help="base probability that an API call fails with errorCode/errorMessage; "
+                         "some calls fail more often (HeadBucket, GetBucketPolicy, retired "
+                         "ClassicLink calls). The default 0.04 gives about 5%% of records with "
+                         "an errorCode; 0 gives none (failed ConsoleLogins, which carry only "
+                         "errorMessage, still occur)")
     ap.add_argument("--start", default=START_TIME, metavar="TIME",
                     help=f"eventTime of the first record is just after this (default {START_TIME})")
     ap.add_argument("--quiet", "-q", action="store_true",
