@@ -1,5 +1,6 @@
 //! cwpattern
 pub mod canon;
 pub mod eval;
+pub mod logic;
 pub mod regex;
 pub mod syntax;

@@ -83,6 +83,74 @@ impl Num {
         self.digits.is_empty()
     }
 
+    /// `10^k`.
+    pub(crate) fn pow10(k: i64) -> Num {
+        Num {
+            neg: false,
+            digits: "1".into(),
+            exp: k.saturating_add(1).clamp(-EXP_LIMIT, EXP_LIMIT),
+        }
+    }
+
+    /// The position of the least significant digit: the value is a multiple of `10^lsd`.
+    /// `None` for zero.
+    pub(crate) fn lsd(&self) -> Option<i64> {
+        (!self.is_zero()).then(|| self.exp - self.digits.len() as i64)
+    }
+
+    /// The exact sum, or `None` when the operands' digits lie more than 4096 places apart
+    /// (never the case for numbers written in a pattern of 1024 characters, except with
+    /// huge exponents, where the caller gives up honestly).
+    pub(crate) fn checked_add(&self, other: &Num) -> Option<Num> {
+        if self.is_zero() {
+            return Some(other.clone());
+        }
+        if other.is_zero() {
+            return Some(self.clone());
+        }
+        let low = self.lsd()?.min(other.lsd()?);
+        let high = self.exp.max(other.exp);
+        if high - low > 4096 {
+            return None;
+        }
+        let width = (high - low) as usize + 1;
+        let a = self.scaled(low, width);
+        let b = other.scaled(low, width);
+        let (neg, digits) = match (self.neg, other.neg) {
+            (x, y) if x == y => (x, add_digits(&a, &b)),
+            _ => match a.cmp(&b) {
+                Ordering::Equal => return Some(Num::zero()),
+                Ordering::Greater => (self.neg, sub_digits(&a, &b)),
+                Ordering::Less => (other.neg, sub_digits(&b, &a)),
+            },
+        };
+        let text: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+        let num = Num::parse(&format!("{}{text}e{low}", if neg { "-" } else { "" }))?;
+        Some(num)
+    }
+
+    /// The negation.
+    pub(crate) fn negated(&self) -> Num {
+        let mut n = self.clone();
+        n.neg = !n.neg && !n.is_zero();
+        n
+    }
+
+    /// The magnitude as digits (most significant first) of `width` places, the last one
+    /// being `10^low`.
+    fn scaled(&self, low: i64, width: usize) -> Vec<u8> {
+        let mut out = vec![0u8; width];
+        for (i, d) in self.digits.bytes().enumerate() {
+            // Digit i has place value 10^(exp - 1 - i).
+            let place = self.exp - 1 - i as i64;
+            let from_low = (place - low) as usize;
+            if from_low < width {
+                out[width - 1 - from_low] = d - b'0';
+            }
+        }
+        out
+    }
+
     fn cmp_magnitude(&self, other: &Num) -> Ordering {
         match (self.is_zero(), other.is_zero()) {
             (true, true) => Ordering::Equal,
@@ -113,6 +181,34 @@ fn parse_exponent(e: &str) -> Option<i64> {
         trimmed.parse::<i64>().unwrap_or(0).min(EXP_LIMIT)
     };
     Some(if neg { -value } else { value })
+}
+
+fn add_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; a.len() + 1];
+    let mut carry = 0;
+    for i in (0..a.len()).rev() {
+        let sum = a[i] + b[i] + carry;
+        out[i + 1] = sum % 10;
+        carry = sum / 10;
+    }
+    out[0] = carry;
+    out
+}
+
+/// `a - b` for `a >= b`, digit strings of equal length.
+fn sub_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; a.len()];
+    let mut borrow = 0i8;
+    for i in (0..a.len()).rev() {
+        let mut d = a[i] as i8 - b[i] as i8 - borrow;
+        borrow = 0;
+        if d < 0 {
+            d += 10;
+            borrow = 1;
+        }
+        out[i] = d as u8;
+    }
+    out
 }
 
 impl Ord for Num {
@@ -215,6 +311,26 @@ mod tests {
         for pair in ascending.windows(2) {
             assert!(n(pair[0]) < n(pair[1]), "{} < {}", pair[0], pair[1]);
         }
+    }
+
+    #[test]
+    fn exact_addition() {
+        let cases = [
+            ("1", "1", "2"),
+            ("0.1", "0.2", "0.3"),
+            ("-5", "3", "-2"),
+            ("5", "-5", "0"),
+            ("1e-7", "1", "1.0000001"),
+            ("-0.5", "-0.25", "-0.75"),
+            ("999", "1", "1000"),
+            ("1e30", "-1", "999999999999999999999999999999"),
+        ];
+        for (a, b, sum) in cases {
+            assert_eq!(n(a).checked_add(&n(b)), Some(n(sum)), "{a} + {b}");
+        }
+        assert_eq!(n("1e9000").checked_add(&n("1")), None);
+        assert_eq!(Num::pow10(-3), n("0.001"));
+        assert_eq!(n("1500").lsd(), Some(2));
     }
 
     #[test]

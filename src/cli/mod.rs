@@ -2,6 +2,7 @@
 //! exit codes; the library knows nothing about them.
 
 mod batch;
+mod diff;
 mod input;
 mod matching;
 
@@ -65,6 +66,17 @@ enum Command {
         #[arg(long, num_args = 1.., allow_hyphen_values = true)]
         log_event_messages: Vec<String>,
     },
+    /// Decide how the events two patterns match relate: equivalent, subset, superset,
+    /// overlap or disjoint, with example events only one side matches.
+    Diff {
+        /// The left pattern.
+        left: String,
+        /// The right pattern.
+        right: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the syntax tree of a pattern as JSON.
     Parse {
         /// The pattern; `-` or nothing reads standard input.
@@ -95,6 +107,7 @@ pub fn run() -> ExitCode {
         }
         Command::Fmt { pattern, json, .. } => fmt(pattern.as_deref(), json),
         Command::Parse { pattern, .. } => parse(pattern.as_deref()),
+        Command::Diff { left, right, json } => diff::run(&left, &right, json),
         Command::Match {
             pattern,
             files,

@@ -1,0 +1,422 @@
+//! The semantic engine: how the sets of events two patterns match relate.
+//!
+//! [`relate`] decides whether two patterns are equivalent, or one matches a subset of the
+//! other's events, or they overlap, or they are disjoint — by searching for events that
+//! only one side matches, and for one that both match. It is a decision procedure, not
+//! sampling: every "no such event" is a proof by exhaustive search over the patterns'
+//! literals (see [`tree`], [`value`] and [`automata`] for the theories), and every event it
+//! reports is checked with the evaluator before it is returned.
+//!
+//! What it cannot decide, it says: [`Relation::Unknown`] carries the reason (comparing
+//! patterns of different kinds, a number constrained both by its value and by its text
+//! where no witness turns up, or the [`Limits`] running out).
+
+mod automata;
+mod search;
+mod terms;
+mod tree;
+mod value;
+
+use serde::Serialize;
+
+use crate::canon::{Canonical, Formula, JsonAtom};
+use crate::eval::Matcher;
+
+use search::{Nnf, Verdict};
+
+/// How much work [`relate`] may do before answering `Unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Search steps (literals visited, automaton states built, candidates tried).
+    pub max_steps: u64,
+    /// How many example events to give for each side.
+    pub max_witnesses: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_steps: 5_000_000,
+            max_witnesses: 3,
+        }
+    }
+}
+
+/// The work budget of one question.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    left: u64,
+}
+
+/// The budget ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Exhausted;
+
+impl Budget {
+    pub(crate) fn new(steps: u64) -> Budget {
+        Budget { left: steps }
+    }
+
+    pub(crate) fn spend(&mut self, n: u64) -> Result<(), Exhausted> {
+        match self.left.checked_sub(n) {
+            Some(left) => {
+                self.left = left;
+                Ok(())
+            }
+            None => {
+                self.left = 0;
+                Err(Exhausted)
+            }
+        }
+    }
+}
+
+/// Why a search stopped without an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Stop {
+    Exhausted(Exhausted),
+    Undecided(String),
+}
+
+impl From<Exhausted> for Stop {
+    fn from(e: Exhausted) -> Stop {
+        Stop::Exhausted(e)
+    }
+}
+
+impl Stop {
+    fn reason(&self) -> String {
+        match self {
+            Stop::Exhausted(_) => "the search budget ran out (see Limits::max_steps)".to_owned(),
+            Stop::Undecided(why) => why.clone(),
+        }
+    }
+}
+
+/// An example log event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A JSON event, as compact JSON text.
+    Json(String),
+    /// A plain-text event.
+    Text(String),
+}
+
+impl Event {
+    /// The event's message, as CloudWatch would see it.
+    pub fn message(&self) -> &str {
+        match self {
+            Event::Json(s) | Event::Text(s) => s,
+        }
+    }
+}
+
+/// JSON events serialise as JSON values, text events as strings.
+impl Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Event::Json(text) => match serde_json::value::RawValue::from_string(text.clone()) {
+                Ok(raw) => raw.serialize(s),
+                Err(_) => s.serialize_str(text),
+            },
+            Event::Text(text) => s.serialize_str(text),
+        }
+    }
+}
+
+/// How the events `left` matches relate to the events `right` matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "relation", content = "reason", rename_all = "snake_case")]
+pub enum Relation {
+    /// Exactly the same events.
+    Equivalent,
+    /// Every event `left` matches, `right` matches too, but not the other way round.
+    Subset,
+    /// Every event `right` matches, `left` matches too, but not the other way round.
+    Superset,
+    /// Some events match both; each side matches some the other does not.
+    Overlap,
+    /// No event matches both (and neither is a subset of the other).
+    Disjoint,
+    /// Not decided, and why.
+    Unknown(String),
+}
+
+impl Relation {
+    /// The relation's name as the CLI prints it: `equivalent`, `subset`, ...
+    pub fn name(&self) -> &'static str {
+        match self {
+            Relation::Equivalent => "equivalent",
+            Relation::Subset => "subset",
+            Relation::Superset => "superset",
+            Relation::Overlap => "overlap",
+            Relation::Disjoint => "disjoint",
+            Relation::Unknown(_) => "unknown",
+        }
+    }
+}
+
+/// The answer of [`relate`]: the relation and example events, each checked with the
+/// evaluator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Comparison {
+    /// The relation.
+    pub relation: Relation,
+    /// Events only `left` matches (empty when there are none).
+    pub left_only: Vec<Event>,
+    /// Events only `right` matches.
+    pub right_only: Vec<Event>,
+    /// An event both match, when there is one and it was needed or found.
+    pub both: Option<Event>,
+}
+
+/// Decides how two patterns relate, with the default [`Limits`].
+///
+/// ```
+/// use cwpattern::{canon, logic::{relate, Relation}, syntax};
+/// let p = |s: &str| canon::lower(&syntax::parse(s).unwrap());
+/// let cis = p("{ ($.eventName = CreatePolicy) || ($.eventName = DeletePolicy) }");
+/// let wider = p(r#"{ $.eventName = "CreatePolicy" || $.eventName = "DeletePolicy" || $.eventName = "AddUserToGroup" }"#);
+/// let answer = relate(&cis, &wider);
+/// assert_eq!(answer.relation, Relation::Subset);
+/// assert_eq!(answer.right_only[0].message(), r#"{"eventName":"AddUserToGroup"}"#);
+/// ```
+pub fn relate(left: &Canonical, right: &Canonical) -> Comparison {
+    relate_with(left, right, &Limits::default())
+}
+
+/// Decides how two patterns relate within `limits`.
+pub fn relate_with(left: &Canonical, right: &Canonical, limits: &Limits) -> Comparison {
+    let mut budget = Budget::new(limits.max_steps);
+    let want = limits.max_witnesses.max(1);
+    let left_m = Matcher::new(left);
+    let right_m = Matcher::new(right);
+    // Events only `left` matches, only `right` matches, and both.
+    let only_left = difference(left, right, want, &mut budget);
+    let only_right = difference(right, left, want, &mut budget);
+    let (left_only, left_unknown) = checked(only_left, &left_m, &right_m, true);
+    let (right_only, right_unknown) = checked(only_right, &right_m, &left_m, true);
+    let unknown = left_unknown.or(right_unknown);
+    let mut both = None;
+    let mut both_unknown = None;
+    if !left_only.is_empty() && !right_only.is_empty() {
+        let (found, why) = checked(
+            intersection(left, right, &mut budget),
+            &left_m,
+            &right_m,
+            false,
+        );
+        both = found.into_iter().next();
+        both_unknown = why;
+    }
+    let relation = match (left_only.is_empty(), right_only.is_empty()) {
+        _ if unknown.is_some() && (left_only.is_empty() || right_only.is_empty()) => {
+            Relation::Unknown(unknown.unwrap_or_default())
+        }
+        (true, true) => Relation::Equivalent,
+        (true, false) => Relation::Subset,
+        (false, true) => Relation::Superset,
+        (false, false) if both.is_some() => Relation::Overlap,
+        (false, false) => match both_unknown {
+            Some(why) => Relation::Unknown(why),
+            None => Relation::Disjoint,
+        },
+    };
+    Comparison {
+        relation,
+        left_only,
+        right_only,
+        both,
+    }
+}
+
+/// True when every event `a` matches, `b` matches too; `None` when undecided.
+pub fn implies(a: &Canonical, b: &Canonical) -> Option<bool> {
+    let mut budget = Budget::new(Limits::default().max_steps);
+    let (found, why) = checked(
+        difference(a, b, 1, &mut budget),
+        &Matcher::new(a),
+        &Matcher::new(b),
+        true,
+    );
+    match (found.is_empty(), why) {
+        (false, _) => Some(false),
+        (true, None) => Some(true),
+        (true, Some(_)) => None,
+    }
+}
+
+/// True when the pattern matches no event at all; `None` when undecided.
+pub fn is_empty(p: &Canonical) -> Option<bool> {
+    let mut budget = Budget::new(Limits::default().max_steps);
+    let m = Matcher::new(p);
+    match satisfying(p, 1, &mut budget) {
+        Ok((found, why)) => {
+            let found: Vec<Event> = found
+                .into_iter()
+                .filter(|e| m.matches(e.message()))
+                .collect();
+            match (found.is_empty(), why) {
+                (false, _) => Some(false),
+                (true, None) => Some(true),
+                (true, Some(_)) => None,
+            }
+        }
+        Err(_) => None,
+    }
+}
+
+/// True when the pattern matches every event; `None` when undecided.
+pub fn is_universal(p: &Canonical) -> Option<bool> {
+    implies(&Canonical::All, p)
+}
+
+/// Keeps the events that `yes` matches and `no` does not (or, with `differ == false`,
+/// that both match). A search result that fails this check would be an engine bug: it is
+/// dropped and reported as undecided rather than returned.
+fn checked(
+    result: Result<(Vec<Event>, Option<String>), Stop>,
+    yes: &Matcher,
+    no: &Matcher,
+    differ: bool,
+) -> (Vec<Event>, Option<String>) {
+    match result {
+        Err(stop) => (Vec::new(), Some(stop.reason())),
+        Ok((events, why)) => {
+            let total = events.len();
+            let good: Vec<Event> = events
+                .into_iter()
+                .filter(|e| yes.matches(e.message()) && no.matches(e.message()) != differ)
+                .collect();
+            debug_assert_eq!(good.len(), total, "a witness failed the evaluator's check");
+            let why = match good.len() == total {
+                true => why,
+                false => Some("internal: a witness failed the evaluator's check".to_owned()),
+            };
+            (good, why)
+        }
+    }
+}
+
+/// Events matched by `p`.
+fn satisfying(
+    p: &Canonical,
+    want: usize,
+    budget: &mut Budget,
+) -> Result<(Vec<Event>, Option<String>), Stop> {
+    difference(p, &Canonical::Json(never_formula()), want, budget)
+}
+
+/// A formula no event satisfies, used as "nothing" on the right of a difference.
+fn never_formula() -> Formula<JsonAtom> {
+    use crate::canon::{Path, PathStep, Test};
+    let path = Path(vec![PathStep::Key(String::new())]);
+    let exists = Formula::atom(JsonAtom {
+        path: path.clone(),
+        test: Test::NotExists,
+    });
+    let missing = Formula::atom(JsonAtom {
+        path,
+        test: Test::Eq(crate::canon::Operand::Any),
+    });
+    Formula::and(exists, [missing])
+}
+
+/// Events `a` matches and `b` does not.
+fn difference(
+    a: &Canonical,
+    b: &Canonical,
+    want: usize,
+    budget: &mut Budget,
+) -> Result<(Vec<Event>, Option<String>), Stop> {
+    pair(a, true, b, false, want, budget)
+}
+
+/// Events both match.
+fn intersection(
+    a: &Canonical,
+    b: &Canonical,
+    budget: &mut Budget,
+) -> Result<(Vec<Event>, Option<String>), Stop> {
+    pair(a, true, b, true, 1, budget)
+}
+
+/// Events for which `a` matches iff `pa` and `b` matches iff `pb`.
+fn pair(
+    a: &Canonical,
+    pa: bool,
+    b: &Canonical,
+    pb: bool,
+    want: usize,
+    budget: &mut Budget,
+) -> Result<(Vec<Event>, Option<String>), Stop> {
+    match (a, b) {
+        (Canonical::Json(fa), Canonical::Json(fb)) => json_pair(fa, pa, fb, pb, want, budget),
+        (Canonical::Json(fa), Canonical::All) if !pb => Ok((Vec::new(), None)),
+        (Canonical::Json(fa), Canonical::All) => json_pair(fa, pa, fa, pa, want, budget),
+        (Canonical::All, Canonical::Json(fb)) if !pa => Ok((Vec::new(), None)),
+        (Canonical::All, Canonical::Json(fb)) if !pb => {
+            // Any event that is not a JSON object is matched by `All` and by no JSON pattern;
+            // and JSON objects that `fb` rejects.
+            let mut found = vec![Event::Text("x".to_owned())];
+            let (more, why) = json_pair(fb, false, fb, false, want.saturating_sub(1), budget)?;
+            found.extend(more);
+            Ok((found, why))
+        }
+        (Canonical::All, Canonical::Json(fb)) => json_pair(fb, true, fb, true, want, budget),
+        (Canonical::All, Canonical::All) => Ok(if pa && pb {
+            (vec![Event::Text("x".to_owned())], None)
+        } else {
+            (Vec::new(), None)
+        }),
+        _ => terms::pair(a, pa, b, pb, want, budget),
+    }
+}
+
+/// JSON objects for which `fa` holds iff `pa` and `fb` holds iff `pb`.
+fn json_pair(
+    fa: &Formula<JsonAtom>,
+    pa: bool,
+    fb: &Formula<JsonAtom>,
+    pb: bool,
+    want: usize,
+    budget: &mut Budget,
+) -> Result<(Vec<Event>, Option<String>), Stop> {
+    if want == 0 {
+        return Ok((Vec::new(), None));
+    }
+    let na = Nnf::of(fa, pa);
+    let nb = Nnf::of(fb, pb);
+    let mut theory =
+        |cube: &[(&JsonAtom, bool)], budget: &mut Budget| -> Result<Verdict<Event>, Stop> {
+            let lits: Vec<value::Lit<'_>> = cube
+                .iter()
+                .map(|(a, p)| value::Lit {
+                    path: &a.path.0,
+                    test: &a.test,
+                    positive: *p,
+                })
+                .collect();
+            if lits.iter().any(|l| {
+                l.path
+                    .iter()
+                    .filter(|s| {
+                        matches!(
+                            s,
+                            crate::canon::PathStep::AnyIndex | crate::canon::PathStep::AnyKey
+                        )
+                    })
+                    .count()
+                    > 1
+            }) {
+                return Err(Stop::Undecided(
+                    "a selector with more than one wildcard (AWS allows one)".into(),
+                ));
+            }
+            match tree::solve_event(&lits, budget)? {
+                Some(doc) => Ok(Verdict::Sat(Event::Json(doc.to_json()))),
+                None => Ok(Verdict::Unsat),
+            }
+        };
+    search::witnesses(&[&na, &nb], want, budget, &mut theory)
+}
