@@ -94,7 +94,28 @@ pub enum ErrorKind {
         expected: &'static str,
     },
     /// `{ ($.a = 1 }` — an opening parenthesis that is never closed.
-    UnclosedParen,
+    UnclosedParen {
+        /// The offset of the `(`.
+        open: usize,
+    },
+    /// `{ $.a == 1 }` — an operator CloudWatch does not have.
+    WrongOperator {
+        /// What was written.
+        found: &'static str,
+        /// The operator meant.
+        meant: &'static str,
+    },
+    /// `{ $.a[1 = 1 }` — an array index without its closing `]`.
+    UnclosedIndex,
+    /// `{ $.a[99999999999999999999999] = 1 }` — an index beyond 2^64.
+    IndexTooLarge,
+    /// `{ $.café = 1 }` — a character that keys after `.` cannot contain.
+    InvalidKeyChar {
+        /// The character.
+        found: char,
+    },
+    /// `{ $.a = %abc\% }` — a backslash before the closing `%`, which cannot be escaped.
+    RegexEscapedDelimiter,
     /// `{ $.a = 1 & $.b = 2 }` — a single `&` or `|` instead of `&&` or `||`.
     SingleOperator {
         /// The character written.
@@ -130,9 +151,10 @@ pub enum ErrorKind {
     MultipleEllipses,
     /// `[a || b]` — a field name without a comparison inside a chain of conditions.
     ExpectedFieldOperator,
-    /// `{ $.a = 1` — the pattern ends where more was expected.
+    /// The pattern ends where more was expected (a fallback; the parser names what was
+    /// expected wherever it can).
     UnexpectedEnd,
-    /// `{ $.a = 1 } \` — a character that cannot start anything here.
+    /// `{ \ }` — a character that cannot start anything here.
     UnexpectedChar {
         /// The character found.
         found: char,
@@ -198,7 +220,19 @@ impl fmt::Display for ErrorKind {
             K::LowercaseKeyword { expected } => {
                 write!(f, "keywords are upper case; write '{expected}'")
             }
-            K::UnclosedParen => f.write_str("expected ')' to close this '('"),
+            K::UnclosedParen { .. } => f.write_str("expected ')' to close an earlier '('"),
+            K::WrongOperator { found, meant } => {
+                write!(f, "'{found}' is not an operator; write '{meant}'")
+            }
+            K::UnclosedIndex => f.write_str("expected ']' after the array index"),
+            K::IndexTooLarge => f.write_str("the array index is too large"),
+            K::InvalidKeyChar { found } => write!(
+                f,
+                "'{found}' cannot appear in a key after '.'; write the key as .['key']"
+            ),
+            K::RegexEscapedDelimiter => f.write_str(
+                "a regex cannot end with '\\': '\\%' does not escape the closing '%'; write \\x25 for a literal '%'",
+            ),
             K::SingleOperator { found, meant } => {
                 write!(f, "'{found}' is not an operator; write '{meant}'")
             }
@@ -281,44 +315,94 @@ impl Error {
 
 impl std::error::Error for Error {}
 
-/// Renders the diagram: the pattern line, a caret line, and the message with its offset.
+/// Renders the diagram: the pattern line (a window of it around the error when it is
+/// long), a caret line, and the message with its offset.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "filter pattern parse error:")?;
-        let (line, col, caret_len) = locate(&self.pattern, self.span);
-        writeln!(f, "    {line}")?;
-        write!(f, "    {}{}", " ".repeat(col), "^".repeat(caret_len))?;
+        let view = locate(&self.pattern, self.span);
+        writeln!(f, "    {}", view.line)?;
+        write!(f, "    {}{}", " ".repeat(view.col), "^".repeat(view.carets))?;
         if let Some(aux) = self.aux_span {
-            let (aux_line, aux_col, aux_len) = locate(&self.pattern, aux);
-            if aux_line == line {
+            let other = locate(&self.pattern, aux);
+            if other.line_no == view.line_no && other.line == view.line {
                 write!(
                     f,
-                    "\n    {}{} (see also here)",
-                    " ".repeat(aux_col),
-                    "-".repeat(aux_len)
+                    "\n    {}{} (related)",
+                    " ".repeat(other.col),
+                    "-".repeat(other.carets)
+                )?;
+            } else {
+                write!(
+                    f,
+                    "\nnote: related to offset {} (line {})",
+                    aux.start, other.line_no
                 )?;
             }
         }
-        write!(f, "\nerror: {}", self.message())
+        if view.line_no > 1 || self.pattern.contains('\n') {
+            write!(
+                f,
+                "\nerror: {} (line {}, column {})",
+                self.message(),
+                view.line_no,
+                view.col_in_line + 1
+            )
+        } else {
+            write!(f, "\nerror: {}", self.message())
+        }
     }
 }
 
-/// The line containing `span.start` (control characters shown as spaces), the column of
-/// the span in characters, and the caret length in characters (at least 1).
-fn locate(pattern: &str, span: Span) -> (String, usize, usize) {
+/// What the diagram shows of the pattern around a span.
+struct View {
+    /// The text shown (control characters as spaces; `…` where the line was cut).
+    line: String,
+    /// 1-based line number.
+    line_no: usize,
+    /// Column of the caret in the text shown, in characters.
+    col: usize,
+    /// Column of the span in the full line, in characters.
+    col_in_line: usize,
+    /// Number of carets (at least 1).
+    carets: usize,
+}
+
+/// The most characters of a line shown before and after the error.
+const CONTEXT: usize = 40;
+
+fn locate(pattern: &str, span: Span) -> View {
     let start = floor_char_boundary(pattern, span.start);
     let line_start = pattern[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = pattern[start..]
         .find('\n')
         .map_or(pattern.len(), |i| start + i);
-    let line: String = pattern[line_start..line_end]
+    let chars: Vec<char> = pattern[line_start..line_end]
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let col = pattern[line_start..start].chars().count();
+    let col_in_line = pattern[line_start..start].chars().count();
     let end = floor_char_boundary(pattern, span.end.min(line_end).max(start));
-    let caret_len = pattern[start..end].chars().count().max(1);
-    (line, col, caret_len)
+    let carets = pattern[start..end].chars().count().max(1);
+    let line_no = pattern[..start].matches('\n').count() + 1;
+    let from = col_in_line.saturating_sub(CONTEXT);
+    let to = (col_in_line + carets.min(CONTEXT) + CONTEXT).min(chars.len());
+    let mut line: String = chars[from..to.max(from)].iter().collect();
+    let mut col = col_in_line - from;
+    if from > 0 {
+        line.insert(0, '…');
+        col += 1;
+    }
+    if to < chars.len() {
+        line.push('…');
+    }
+    View {
+        line,
+        line_no,
+        col,
+        col_in_line,
+        carets: carets.min(CONTEXT * 2),
+    }
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {

@@ -2,7 +2,7 @@
 
 use super::expr::{or_expr, Spanned};
 use super::json::is_key_char;
-use super::lexeme::{cmp_op, run, value, ws};
+use super::lexeme::{operator, run, value, ws};
 use super::{Ctx, Fail, PResult};
 use crate::syntax::ast::{CmpOp, Entry, Expr, FieldCondition, PatternKind, Value};
 use crate::syntax::error::ErrorKind;
@@ -202,12 +202,13 @@ fn field_condition<'a>(cx: &Ctx<'a>, i: &'a str) -> PResult<'a, RawCondition> {
     }
     let name_span = cx.span_between(i, rest);
     let after_name = ws(rest);
-    let (rest, compare) = match cmp_op(after_name) {
-        Ok((after_op, op)) => {
+    let (rest, compare) = match operator(cx, after_name) {
+        Some(found) => {
+            let (after_op, op) = found?;
             let (rest, value) = value(cx, ws(after_op), op)?;
             (rest, Some((op, value)))
         }
-        Err(_) => (rest, None),
+        None => (rest, None),
     };
     let span = cx.span_between(i, rest);
     let name = name.to_owned();

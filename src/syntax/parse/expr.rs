@@ -105,7 +105,14 @@ fn primary<'a, T: Spanned>(
         }
         None => {
             let open = cx.span_at(i, 1);
-            Err(nom::Err::Failure(after_expr(cx, rest, ')').with_aux(open)))
+            let fail = match rest.chars().next() {
+                None | Some('}' | ']' | ',') => {
+                    let kind = ErrorKind::UnclosedParen { open: open.start };
+                    cx.fail_data(rest, 0, kind)
+                }
+                _ => after_expr(cx, rest, ')'),
+            };
+            Err(nom::Err::Failure(fail.with_aux(open)))
         }
     }
 }
@@ -121,7 +128,6 @@ pub(crate) fn after_expr<'a>(cx: &Ctx<'a>, rest: &'a str, close: char) -> super:
             found: '|',
             meant: "||",
         },
-        None if close == ')' => ErrorKind::UnclosedParen,
         _ => ErrorKind::ExpectedConnective { close },
     };
     cx.fail_data(rest, 0, kind)

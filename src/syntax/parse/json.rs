@@ -1,7 +1,7 @@
 //! JSON patterns: `{ $.a = "x" && ($.b > 1 || $.c IS NULL) }`.
 
 use super::expr::{after_expr, or_expr, Spanned};
-use super::lexeme::{cmp_op, run, value, word, ws};
+use super::lexeme::{operator, run, value, word, ws};
 use super::{Ctx, PResult};
 use crate::syntax::ast::{Condition, PatternKind, Selector, Step, Test};
 use crate::syntax::error::ErrorKind;
@@ -49,9 +49,17 @@ fn condition<'a>(cx: &Ctx<'a>, i: &'a str) -> PResult<'a, Condition> {
 
 /// The part of a condition after its selector.
 fn test<'a>(cx: &Ctx<'a>, i: &'a str) -> PResult<'a, Test> {
-    if let Ok((rest, op)) = cmp_op(i) {
+    if let Some(found) = operator(cx, i) {
+        let (rest, op) = found?;
         let (rest, value) = value(cx, ws(rest), op)?;
         return Ok((rest, Test::Compare { op, value }));
+    }
+    if let Some(c) = i
+        .chars()
+        .next()
+        .filter(|c| !c.is_ascii() && c.is_alphanumeric())
+    {
+        return Err(cx.fail(i, 0, ErrorKind::InvalidKeyChar { found: c }));
     }
     let Ok((rest, kw)) = word(i) else {
         return Err(cx.fail(i, 0, ErrorKind::ExpectedOperator));
@@ -97,6 +105,11 @@ fn keyword_phrase(first: &str, second: &str) -> Option<&'static str> {
 fn selector<'a>(cx: &Ctx<'a>, i: &'a str) -> PResult<'a, Selector> {
     let Some(after_dollar) = i.strip_prefix('$') else {
         let (_, name) = run(i, is_key_char);
+        let looks_like_name = !name.is_empty() || i.starts_with(['.', '[', '\'', '"']);
+        if !looks_like_name {
+            let found = i.chars().next().unwrap_or(' ');
+            return Err(cx.fail(i, 0, ErrorKind::UnexpectedChar { found }));
+        }
         return Err(cx.fail(i, name.len(), ErrorKind::ExpectedSelector));
     };
     if !after_dollar.starts_with('.') {
@@ -152,9 +165,15 @@ fn bracket_step<'a>(cx: &Ctx<'a>, i: &'a str) -> PResult<'a, Step> {
         return Ok((rest, Step::AnyIndex));
     }
     let (rest, digits) = run(&i[1..], |c| c.is_ascii_digit());
-    match (digits.parse::<u64>(), rest.strip_prefix(']')) {
-        (Ok(n), Some(rest)) => Ok((rest, Step::Index(n))),
-        _ => Err(cx.fail(&i[1..], 0, ErrorKind::ExpectedIndex)),
+    if digits.is_empty() {
+        return Err(cx.fail(&i[1..], 0, ErrorKind::ExpectedIndex));
+    }
+    let Some(after) = rest.strip_prefix(']') else {
+        return Err(cx.fail(rest, 0, ErrorKind::UnclosedIndex));
+    };
+    match digits.parse::<u64>() {
+        Ok(n) => Ok((after, Step::Index(n))),
+        Err(_) => Err(cx.fail(&i[1..], digits.len(), ErrorKind::IndexTooLarge)),
     }
 }
 

@@ -66,6 +66,11 @@ pub(crate) fn regex<'a>(cx: &Ctx<'a>, i: &'a str) -> PResult<'a, Regex> {
         return Err(cx.fail(i, 1, ErrorKind::UnclosedRegex));
     };
     let body = &body_and_rest[..end];
+    let trailing_backslashes = body.len() - body.trim_end_matches('\\').len();
+    if trailing_backslashes % 2 == 1 {
+        let at = &body_and_rest[end - 1..];
+        return Err(cx.fail(at, 2, ErrorKind::RegexEscapedDelimiter));
+    }
     match Regex::parse(body) {
         Ok(re) => Ok((&body_and_rest[end + 1..], re)),
         Err(e) => {
@@ -139,6 +144,31 @@ pub(crate) fn value<'a>(cx: &Ctx<'a>, i: &'a str, op: CmpOp) -> PResult<'a, Valu
         return Err(cx.fail(rest, 0, kind));
     }
     Ok((rest, Value { kind, span }))
+}
+
+/// A comparison operator, rejecting look-alikes such as `==` and `=>` with a hint.
+pub(crate) fn operator<'a>(
+    cx: &Ctx<'a>,
+    i: &'a str,
+) -> Option<Result<(&'a str, CmpOp), nom::Err<super::Fail<'a>>>> {
+    let wrong = [
+        ("!==", "!="),
+        ("==", "="),
+        ("=>", ">="),
+        ("=<", "<="),
+        ("<>", "!="),
+        ("=!", "!="),
+    ];
+    for (found, meant) in wrong {
+        if i.starts_with(found) {
+            return Some(Err(cx.fail(
+                i,
+                found.len(),
+                ErrorKind::WrongOperator { found, meant },
+            )));
+        }
+    }
+    cmp_op(i).ok().map(Ok)
 }
 
 /// A comparison operator: `!=`, `<=`, `>=`, `=`, `<` or `>`.

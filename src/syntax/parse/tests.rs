@@ -157,7 +157,7 @@ fn errors() {
         ),
         (
             "{ ($.a = 1 }",
-            "expected '&&', '||' or ')' after a condition",
+            "expected ')' to close an earlier '('",
             11,
             12,
         ),
