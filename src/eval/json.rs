@@ -12,7 +12,7 @@
 //! resolves to nothing.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -42,8 +42,6 @@ struct TrieNode {
     children: Vec<(PathStep, usize)>,
     /// Atoms whose path ends here.
     slots: Vec<usize>,
-    /// Atoms whose path ends here or below (cleared when a duplicate key replaces a value).
-    subtree: Vec<usize>,
 }
 
 /// A value found in the event at a pattern's path.
@@ -134,7 +132,6 @@ impl JsonPlan {
         let slot = self.atoms.len();
         self.atoms.push(atom.clone());
         let mut node = 0;
-        self.trie[0].subtree.push(slot);
         for step in &atom.path.0 {
             let existing = self.trie[node]
                 .children
@@ -150,7 +147,6 @@ impl JsonPlan {
                     child
                 }
             };
-            self.trie[node].subtree.push(slot);
         }
         self.trie[node].slots.push(slot);
         slot
@@ -244,7 +240,13 @@ fn record<'a>(
     };
     let found = match raw.as_bytes().first() {
         Some(b'{' | b'[') => Found::Compound,
-        Some(b'"') => Found::Str(serde_json::from_str::<CowStr<'a>>(raw)?.0),
+        Some(b'"') => Found::Str(match serde_json::from_str::<CowStr<'a>>(raw) {
+            Ok(s) => s.0,
+            // serde_json refuses lone surrogate escapes (`"\ud800"`) when decoding, but
+            // accepts them when skipping: decode them as U+FFFD so that an event's validity
+            // never depends on which fields the pattern names.
+            Err(e) => Cow::Owned(decode_lenient(raw).ok_or(e)?),
+        }),
         Some(b't') => Found::Bool(true),
         Some(b'f') => Found::Bool(false),
         Some(b'n') => Found::Null,
@@ -289,38 +291,49 @@ impl<'de, 'p, 'v> Visitor<'de> for NodeSeed<'p, 'v, 'de> {
         let Some(trie) = self.plan.trie.get(self.node) else {
             return Ok(());
         };
-        // The `Key` children already seen in this object, to apply "the last value wins".
-        let mut seen: Vec<usize> = Vec::new();
+        let any_child = trie
+            .children
+            .iter()
+            .find(|(s, _)| *s == PathStep::AnyKey)
+            .map(|(_, c)| *c);
+        // The last value of each key the trie names, and of every key for `.*`: a key
+        // repeated in one object keeps its last value. Values are recorded once the
+        // object has been read.
+        let mut named: Vec<(usize, &'de str)> = Vec::new();
+        let mut members: Vec<&'de str> = Vec::new();
+        let mut member_index: HashMap<Cow<'de, str>, usize> = HashMap::new();
         while let Some(CowStr(key)) = map.next_key::<CowStr<'de>>()? {
-            let mut wanted = trie.children.iter().filter(|(step, _)| match step {
-                PathStep::Key(k) => *k == key,
-                PathStep::AnyKey => true,
-                _ => false,
+            let key_child = trie.children.iter().find_map(|(step, child)| match step {
+                PathStep::Key(k) if *k == key => Some(*child),
+                _ => None,
             });
-            let Some(first) = wanted.next() else {
+            if key_child.is_none() && any_child.is_none() {
                 map.next_value::<IgnoredAny>()?;
                 continue;
-            };
+            }
             let raw: &'de RawValue = map.next_value()?;
-            for &(ref step, child) in std::iter::once(first).chain(wanted) {
-                if matches!(step, PathStep::Key(_)) {
-                    if seen.contains(&child) {
-                        // A key repeated in one object: the last value wins.
-                        for &slot in self
-                            .plan
-                            .trie
-                            .get(child)
-                            .map_or(&[][..], |t| &t.subtree[..])
-                        {
-                            if let Some(v) = self.values.get_mut(slot) {
-                                v.clear();
-                            }
-                        }
-                    } else {
-                        seen.push(child);
+            if let Some(child) = key_child {
+                match named.iter_mut().find(|(c, _)| *c == child) {
+                    Some(slot) => slot.1 = raw.get(),
+                    None => named.push((child, raw.get())),
+                }
+            }
+            if any_child.is_some() {
+                match member_index.get(&key) {
+                    Some(&i) => members[i] = raw.get(),
+                    None => {
+                        member_index.insert(key, members.len());
+                        members.push(raw.get());
                     }
                 }
-                record(self.plan, child, raw.get(), self.values).map_err(de::Error::custom)?;
+            }
+        }
+        for (child, raw) in named {
+            record(self.plan, child, raw, self.values).map_err(de::Error::custom)?;
+        }
+        if let Some(child) = any_child {
+            for raw in members {
+                record(self.plan, child, raw, self.values).map_err(de::Error::custom)?;
             }
         }
         Ok(())
@@ -374,6 +387,61 @@ impl<'de, 'p, 'v> Visitor<'de> for NodeSeed<'p, 'v, 'de> {
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
         Ok(())
     }
+}
+
+/// Decodes a JSON string literal (with its quotes), turning lone surrogate escapes into
+/// U+FFFD. `None` for anything else that is not a valid string literal.
+fn decode_lenient(raw: &str) -> Option<String> {
+    let body = raw.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    let hex4 = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| -> Option<u32> {
+        let mut v = 0;
+        for _ in 0..4 {
+            v = v * 16 + chars.next()?.to_digit(16)?;
+        }
+        Some(v)
+    };
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let escaped = match chars.next()? {
+            '"' => '"',
+            '\\' => '\\',
+            '/' => '/',
+            'b' => '\u{8}',
+            'f' => '\u{c}',
+            'n' => '\n',
+            'r' => '\r',
+            't' => '\t',
+            'u' => {
+                let hi = hex4(&mut chars)?;
+                if (0xD800..0xDC00).contains(&hi) {
+                    let mut ahead = chars.clone();
+                    let low = match (ahead.next(), ahead.next()) {
+                        (Some('\\'), Some('u')) => {
+                            hex4(&mut ahead).filter(|lo| (0xDC00..0xE000).contains(lo))
+                        }
+                        _ => None,
+                    };
+                    match low {
+                        Some(lo) => {
+                            chars = ahead;
+                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                        }
+                        None => '\u{FFFD}',
+                    }
+                } else {
+                    char::from_u32(hi).unwrap_or('\u{FFFD}')
+                }
+            }
+            _ => return None,
+        };
+        out.push(escaped);
+    }
+    Some(out)
 }
 
 /// A string that borrows from the event when it has no escapes.

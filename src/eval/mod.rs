@@ -66,7 +66,7 @@ pub enum JsonStatus {
     Object,
     /// Valid JSON, but not an object (an array, a string, ...): no JSON pattern matches it.
     NotObject,
-    /// Not valid JSON (or nested deeper than 128 levels): no JSON pattern matches it.
+    /// Not valid JSON: no JSON pattern matches it.
     Invalid(String),
 }
 
