@@ -60,13 +60,16 @@ pub(crate) fn is_word(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
+/// A constructor of `And` or `Or`.
+type Join<A> = fn(Formula<A>, Vec<Formula<A>>) -> Formula<A>;
+
 /// Lowers an expression. The parser never builds an `And`/`Or` without operands; in a
 /// hand-built tree such a node is dropped (`None`), and so is a parent left with nothing.
 fn lower_expr<T, A: Ord + Clone>(
     expr: &ast::Expr<T>,
     leaf: &dyn Fn(&T) -> A,
 ) -> Option<Formula<A>> {
-    let (operands, make): (_, fn(Formula<A>, Vec<Formula<A>>) -> Formula<A>) = match expr {
+    let (operands, make): (_, Join<A>) = match expr {
         ast::Expr::Leaf { leaf: l } => return Some(Formula::atom(leaf(l))),
         ast::Expr::Paren { inner, .. } => return lower_expr(inner, leaf),
         ast::Expr::And { operands, .. } => (operands, |a, b| Formula::and(a, b)),

@@ -21,6 +21,9 @@ pub struct ColumnPlan {
     after: Option<Vec<Slot>>,
 }
 
+/// Bound slots with their 1-based field numbers, and the field numbers `...` covers.
+type Binding<'a> = (Vec<(&'a Slot, usize)>, std::ops::Range<usize>);
+
 #[derive(Debug, Clone)]
 struct Slot {
     name: Option<String>,
@@ -113,7 +116,7 @@ impl ColumnPlan {
 
     /// The binding of fields to slots: `(slot, 1-based field number)` for each bound field,
     /// and the numbers of the fields `...` covers; `None` when the count does not fit.
-    fn bind(&self, n_fields: usize) -> Option<(Vec<(&Slot, usize)>, std::ops::Range<usize>)> {
+    fn bind(&self, n_fields: usize) -> Option<Binding<'_>> {
         let n_before = self.before.len();
         let bound_before = self.before.iter().enumerate().map(|(i, s)| (s, i + 1));
         match &self.after {

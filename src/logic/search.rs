@@ -35,6 +35,10 @@ impl<'a, A> Nnf<'a, A> {
     }
 }
 
+/// The theory: what a cube of literals allows.
+pub(crate) type Theory<'t, 'a, A, W> =
+    dyn FnMut(&[(&'a A, bool)], &mut Budget) -> Result<Verdict<W>, Stop> + 't;
+
 /// What the theory says about a cube.
 pub(crate) enum Verdict<W> {
     /// Possible, with a witness.
@@ -49,7 +53,7 @@ pub(crate) fn witnesses<'a, A, W: PartialEq>(
     parts: &[&'a Nnf<'a, A>],
     want: usize,
     budget: &mut Budget,
-    theory: &mut dyn FnMut(&[(&'a A, bool)], &mut Budget) -> Result<Verdict<W>, Stop>,
+    theory: &mut Theory<'_, 'a, A, W>,
 ) -> Result<(Vec<W>, Option<String>), Stop> {
     let mut search = Search {
         want,
@@ -67,7 +71,7 @@ struct Search<'t, 'a, A, W> {
     want: usize,
     found: Vec<W>,
     undecided: Option<String>,
-    theory: &'t mut dyn FnMut(&[(&'a A, bool)], &mut Budget) -> Result<Verdict<W>, Stop>,
+    theory: &'t mut Theory<'t, 'a, A, W>,
 }
 
 impl<'a, A, W: PartialEq> Search<'_, 'a, A, W> {

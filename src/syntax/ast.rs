@@ -243,6 +243,7 @@ impl Step {
 }
 
 /// One entry of a space-delimited pattern.
+#[allow(clippy::large_enum_variant)] // a pattern has a handful of entries
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "entry", rename_all = "snake_case")]
 pub enum Entry {
