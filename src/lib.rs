@@ -13,6 +13,9 @@
 //! 4. [`logic`]: how two patterns' sets of events relate — equivalent, subset, superset,
 //!    overlap, disjoint — with example events that the evaluator confirms.
 //!
+//! 5. [`rules`]: the catalog of compliance rules (CIS monitoring controls, the 19-event IAM
+//!    rule) and [`rules::check()`]: does a pattern catch every event a rule requires?
+//!
 //! [`regex`] is the `%…%` regular-expression subset, used by all of them.
 //!
 //! ```
@@ -41,4 +44,5 @@ pub mod canon;
 pub mod eval;
 pub mod logic;
 pub mod regex;
+pub mod rules;
 pub mod syntax;

@@ -2,6 +2,7 @@
 //! exit codes; the library knows nothing about them.
 
 mod batch;
+mod checking;
 mod diff;
 mod input;
 mod matching;
@@ -77,6 +78,45 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Does PATTERN catch every event a rule requires? (Default rule: the 19 IAM
+    /// eventNames of CloudGuard D9.AWS.MON.04.)
+    Check {
+        /// The pattern; `-` or nothing reads standard input.
+        pattern: Option<String>,
+        /// The rule (`cwpattern rules` lists them).
+        #[arg(long, default_value = "iam-policy-changes")]
+        rule: String,
+        /// The CIS version of the rule's reference pattern (default: the newest).
+        #[arg(long, value_name = "VERSION")]
+        cis_version: Option<String>,
+        /// Which events the rule is about: real CloudTrail records (`cloudtrail`) or any JSON
+        /// event (`none`).
+        #[arg(long, default_value = "cloudtrail", value_parser = checking::parse_assume)]
+        assume: cwpattern::rules::Assume,
+        /// Many patterns: JSON Lines from FILE (or `-`), one JSON result per line.
+        #[arg(long, value_name = "FILE", conflicts_with = "pattern")]
+        batch: Option<String>,
+        /// Skip the noise report (the AWS APIs caught beyond the rule).
+        #[arg(long)]
+        no_noise: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the rules `check` knows.
+    Rules {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Point out what in a pattern is probably not what its author meant.
+    Lint {
+        /// The pattern; `-` or nothing reads standard input.
+        pattern: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the syntax tree of a pattern as JSON.
     Parse {
         /// The pattern; `-` or nothing reads standard input.
@@ -108,6 +148,29 @@ pub fn run() -> ExitCode {
         Command::Fmt { pattern, json, .. } => fmt(pattern.as_deref(), json),
         Command::Parse { pattern, .. } => parse(pattern.as_deref()),
         Command::Diff { left, right, json } => diff::run(&left, &right, json),
+        Command::Check {
+            pattern,
+            rule,
+            cis_version,
+            assume,
+            batch,
+            no_noise,
+            json,
+        } => {
+            let options = cwpattern::rules::CheckOptions {
+                rule,
+                version: cis_version,
+                assume,
+                noise: !no_noise,
+                ..Default::default()
+            };
+            match batch {
+                Some(file) => checking::batch(&file, &options),
+                None => checking::run(pattern.as_deref(), &options, json),
+            }
+        }
+        Command::Rules { json } => checking::list(json),
+        Command::Lint { pattern, json } => checking::lint(pattern.as_deref(), json),
         Command::Match {
             pattern,
             files,
@@ -128,6 +191,25 @@ fn parsed(arg: Option<&str>) -> Result<(String, syntax::ast::Pattern), u8> {
         UNUSABLE
     })?;
     match syntax::parse(&text) {
+        Ok(ast) => Ok((text, ast)),
+        Err(e) => {
+            eprintln!("{e}");
+            Err(UNUSABLE)
+        }
+    }
+}
+
+/// Like [`parsed`], but accepting patterns over AWS's quotas (which lint reports).
+fn parsed_relaxed(arg: Option<&str>) -> Result<(String, syntax::ast::Pattern), u8> {
+    let text = input::pattern_arg(arg).map_err(|e| {
+        eprintln!("error: {e}");
+        UNUSABLE
+    })?;
+    let relaxed = syntax::ParseOptions {
+        aws_limits: false,
+        ..Default::default()
+    };
+    match syntax::parse_with(&text, relaxed) {
         Ok(ast) => Ok((text, ast)),
         Err(e) => {
             eprintln!("{e}");

@@ -230,6 +230,118 @@ pub fn relate_with(left: &Canonical, right: &Canonical, limits: &Limits) -> Comp
     }
 }
 
+/// Facts that every event is assumed to satisfy, such as "every CloudTrail record has a
+/// string `eventName`". Only JSON patterns can be compared under assumptions.
+#[derive(Debug, Clone, Default)]
+pub struct Assumptions {
+    parts: Vec<(Formula<JsonAtom>, bool)>,
+}
+
+impl Assumptions {
+    /// No assumption: any event at all.
+    pub fn none() -> Assumptions {
+        Assumptions::default()
+    }
+
+    /// Assumes that `formula` holds (`holds == true`) or fails for every event.
+    pub fn assume(&mut self, formula: Formula<JsonAtom>, holds: bool) -> &mut Self {
+        self.parts.push((formula, holds));
+        self
+    }
+
+    /// True when nothing is assumed.
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+}
+
+/// Finds up to `want` JSON events, satisfying the assumptions, for which each formula of
+/// `parts` holds or fails as its flag says. The events are checked with the evaluator.
+/// Returns the events, and the reason the search was incomplete, if it was (then an empty
+/// list proves nothing).
+pub fn find_events(
+    parts: &[(&Formula<JsonAtom>, bool)],
+    assumptions: &Assumptions,
+    want: usize,
+    limits: &Limits,
+) -> (Vec<Event>, Option<String>) {
+    let mut budget = Budget::new(limits.max_steps);
+    let mut all: Vec<(&Formula<JsonAtom>, bool)> = parts.to_vec();
+    all.extend(assumptions.parts.iter().map(|(f, p)| (f, *p)));
+    match json_parts(&all, want, &mut budget) {
+        Err(stop) => (Vec::new(), Some(stop.reason())),
+        Ok((events, why)) => {
+            let matchers: Vec<(Matcher, bool)> = all
+                .iter()
+                .map(|(f, p)| (Matcher::new(&Canonical::Json((*f).clone())), *p))
+                .collect();
+            let total = events.len();
+            let good: Vec<Event> = events
+                .into_iter()
+                .filter(|e| matchers.iter().all(|(m, p)| m.matches(e.message()) == *p))
+                .collect();
+            debug_assert_eq!(good.len(), total, "a witness failed the evaluator's check");
+            let why = if good.len() == total {
+                why
+            } else {
+                Some("internal: a witness failed the evaluator's check".to_owned())
+            };
+            (good, why)
+        }
+    }
+}
+
+/// Decides how two JSON patterns relate over the events that satisfy `assumptions`.
+pub fn relate_assuming(
+    left: &Canonical,
+    right: &Canonical,
+    assumptions: &Assumptions,
+    limits: &Limits,
+) -> Comparison {
+    if assumptions.is_empty() {
+        return relate_with(left, right, limits);
+    }
+    let (Canonical::Json(l), Canonical::Json(r)) = (left, right) else {
+        return Comparison {
+            relation: Relation::Unknown(
+                "only JSON patterns are compared under assumptions about the events".into(),
+            ),
+            left_only: Vec::new(),
+            right_only: Vec::new(),
+            both: None,
+        };
+    };
+    let want = limits.max_witnesses.max(1);
+    let (left_only, lu) = find_events(&[(l, true), (r, false)], assumptions, want, limits);
+    let (right_only, ru) = find_events(&[(r, true), (l, false)], assumptions, want, limits);
+    let unknown = lu.or(ru);
+    let (both, bu) = if !left_only.is_empty() && !right_only.is_empty() {
+        let (found, why) = find_events(&[(l, true), (r, true)], assumptions, 1, limits);
+        (found.into_iter().next(), why)
+    } else {
+        (None, None)
+    };
+    let relation = match (left_only.is_empty(), right_only.is_empty()) {
+        _ if unknown.is_some() && (left_only.is_empty() || right_only.is_empty()) => {
+            Relation::Unknown(unknown.unwrap_or_default())
+        }
+        (true, true) => Relation::Equivalent,
+        (true, false) => Relation::Subset,
+        (false, true) => Relation::Superset,
+        (false, false) if both.is_some() => Relation::Overlap,
+        (false, false) => match bu {
+            Some(why) => Relation::Unknown(why),
+            None => Relation::Disjoint,
+        },
+    };
+    Comparison {
+        relation,
+        left_only,
+        right_only,
+        both,
+    }
+}
+
 /// True when every event `a` matches, `b` matches too; `None` when undecided.
 pub fn implies(a: &Canonical, b: &Canonical) -> Option<bool> {
     let mut budget = Budget::new(Limits::default().max_steps);
@@ -373,7 +485,8 @@ fn pair(
     }
 }
 
-/// JSON objects for which `fa` holds iff `pa` and `fb` holds iff `pb`.
+/// JSON objects for which `fa` holds iff `pa` and `fb` holds iff `pb` (and the assumptions
+/// hold).
 fn json_pair(
     fa: &Formula<JsonAtom>,
     pa: bool,
@@ -382,11 +495,20 @@ fn json_pair(
     want: usize,
     budget: &mut Budget,
 ) -> Result<(Vec<Event>, Option<String>), Stop> {
+    json_parts(&[(fa, pa), (fb, pb)], want, budget)
+}
+
+/// JSON objects for which each formula holds or fails as its flag says.
+pub(crate) fn json_parts(
+    parts: &[(&Formula<JsonAtom>, bool)],
+    want: usize,
+    budget: &mut Budget,
+) -> Result<(Vec<Event>, Option<String>), Stop> {
     if want == 0 {
         return Ok((Vec::new(), None));
     }
-    let na = Nnf::of(fa, pa);
-    let nb = Nnf::of(fb, pb);
+    let nnfs: Vec<Nnf<'_, JsonAtom>> = parts.iter().map(|(f, p)| Nnf::of(f, *p)).collect();
+    let refs: Vec<&Nnf<'_, JsonAtom>> = nnfs.iter().collect();
     let mut theory =
         |cube: &[(&JsonAtom, bool)], budget: &mut Budget| -> Result<Verdict<Event>, Stop> {
             let lits: Vec<value::Lit<'_>> = cube
@@ -397,7 +519,7 @@ fn json_pair(
                     positive: *p,
                 })
                 .collect();
-            if lits.iter().any(|l| {
+            let wildcards = |l: &value::Lit<'_>| {
                 l.path
                     .iter()
                     .filter(|s| {
@@ -407,8 +529,8 @@ fn json_pair(
                         )
                     })
                     .count()
-                    > 1
-            }) {
+            };
+            if lits.iter().any(|l| wildcards(l) > 1) {
                 return Err(Stop::Undecided(
                     "a selector with more than one wildcard (AWS allows one)".into(),
                 ));
@@ -418,5 +540,5 @@ fn json_pair(
                 None => Ok(Verdict::Unsat),
             }
         };
-    search::witnesses(&[&na, &nb], want, budget, &mut theory)
+    search::witnesses(&refs, want, budget, &mut theory)
 }

@@ -1,0 +1,274 @@
+//! `cwpattern check`, `cwpattern rules` and `cwpattern lint`.
+
+use std::io::{BufRead, Write};
+
+use serde_json::json;
+
+use super::{batch, input, NO, UNUSABLE, YES};
+use cwpattern::rules::{self, check, Assume, CheckError, CheckOptions, CheckReport};
+
+/// `check PATTERN`.
+pub fn run(pattern: Option<&str>, options: &CheckOptions, json: bool) -> u8 {
+    let text = match input::pattern_arg(pattern) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return UNUSABLE;
+        }
+    };
+    match check(&text, options) {
+        Ok(report) => {
+            let out = if json {
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            } else {
+                describe(&report)
+            };
+            match super::print_line(&out) {
+                YES if report.compliant => YES,
+                YES => NO,
+                status => status,
+            }
+        }
+        Err(e) => {
+            eprintln!("{}", error_text(&e));
+            UNUSABLE
+        }
+    }
+}
+
+fn error_text(e: &CheckError) -> String {
+    match e {
+        CheckError::Pattern(p) => p.to_string(),
+        other => format!("error: {other}"),
+    }
+}
+
+/// The report for a person: the verdict, a table of the rule's eventNames, the rest.
+fn describe(r: &CheckReport) -> String {
+    let mut out = String::new();
+    let verdict = if r.compliant {
+        "COMPLIANT"
+    } else {
+        "NOT COMPLIANT"
+    };
+    out.push_str(&format!(
+        "{verdict}: rule {} (version {}, assume {})\n",
+        r.rule,
+        r.version,
+        assume_name(r.assume)
+    ));
+    out.push_str(&format!(
+        "relation to the required events: {}\n",
+        r.relation
+    ));
+    if let Some(why) = &r.unknown {
+        out.push_str(&format!("undecided: {why}\n"));
+    }
+    if !r.covered.is_empty() || !r.missing.is_empty() {
+        out.push('\n');
+        let rule = rules::rule(&r.rule);
+        let order: Vec<&String> = match rule {
+            Some(rule) => rule
+                .event_names
+                .iter()
+                .filter(|n| r.covered.contains(n) || r.missing.contains(n))
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut names: Vec<&String> = order;
+        for n in r.covered.iter().chain(&r.missing) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        for name in names {
+            let mark = if r.missing.contains(name) {
+                "✗"
+            } else {
+                "✓"
+            };
+            out.push_str(&format!("  {mark} {name}\n"));
+        }
+    }
+    if !r.witnesses.is_empty() {
+        out.push_str("\nrequired events it misses, for example:\n");
+        for w in &r.witnesses {
+            out.push_str(&format!("  {}\n", w.message()));
+        }
+    }
+    out.push_str(&format!(
+        "\nexact-text scanners: {}\n",
+        r.exact_text.verdict
+    ));
+    for l in &r.lint {
+        out.push_str(&format!("lint: {}", l.message));
+        if let Some(s) = &l.suggestion {
+            out.push_str(&format!(" ({s})"));
+        }
+        out.push('\n');
+    }
+    if let Some(repair) = &r.repair {
+        out.push_str(&format!(
+            "\na compliant pattern close to yours:\n  {repair}\n"
+        ));
+    }
+    if let Some(noise) = &r.noise {
+        if noise.count > 0 {
+            let examples: Vec<String> = noise
+                .examples
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}:{}",
+                        e.event_source.trim_end_matches(".amazonaws.com"),
+                        e.event_name
+                    )
+                })
+                .collect();
+            out.push_str(&format!(
+                "\nnoise: it also catches {} other AWS API event(s), e.g. {}\n",
+                noise.count,
+                examples.join(", ")
+            ));
+        }
+    }
+    out.trim_end().to_owned()
+}
+
+fn assume_name(a: Assume) -> &'static str {
+    match a {
+        Assume::Cloudtrail => "cloudtrail",
+        Assume::None => "none",
+    }
+}
+
+/// `check --batch FILE`: one JSON result per input line.
+pub fn batch(path: &str, options: &CheckOptions) -> u8 {
+    let reader = match input::open(path) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return UNUSABLE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let (mut all_ok, mut invalid) = (true, false);
+    for (n, line) in reader.lines().enumerate() {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: {path}: line {}: {e}", n + 1);
+                return UNUSABLE;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let result = match batch::pattern_of_line(&line) {
+            Err(e) => {
+                invalid = true;
+                json!({ "line": n + 1, "error": { "message": e } })
+            }
+            Ok(pattern) => match check(&pattern, options) {
+                Ok(report) => {
+                    all_ok &= report.compliant;
+                    serde_json::to_value(&report).unwrap_or_default()
+                }
+                Err(CheckError::Pattern(e)) => {
+                    invalid = true;
+                    json!({ "pattern": pattern, "error": batch::error_json(&e) })
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return UNUSABLE;
+                }
+            },
+        };
+        if writeln!(out, "{result}").is_err() {
+            return UNUSABLE;
+        }
+    }
+    match (invalid, all_ok) {
+        (true, _) => UNUSABLE,
+        (false, true) => YES,
+        (false, false) => NO,
+    }
+}
+
+/// `rules`: the catalog.
+pub fn list(json: bool) -> u8 {
+    let rules = rules::rules();
+    let text = if json {
+        serde_json::to_string_pretty(rules).unwrap_or_default()
+    } else {
+        let mut out = String::new();
+        for r in rules {
+            let names = if r.event_names.is_empty() {
+                String::new()
+            } else {
+                format!(", {} eventNames", r.event_names.len())
+            };
+            out.push_str(&format!(
+                "{:<28} {} [{}{}]\n",
+                r.id,
+                r.title,
+                r.versions().join(" "),
+                names
+            ));
+        }
+        out.trim_end().to_owned()
+    };
+    super::print_line(&text)
+}
+
+/// `lint PATTERN`: exit 0 when there is nothing to say, 1 otherwise.
+pub fn lint(pattern: Option<&str>, json: bool) -> u8 {
+    let (text, _) = match super::parsed_relaxed(pattern) {
+        Ok(p) => p,
+        Err(status) => return status,
+    };
+    let lints = rules::lint(&text);
+    let out = if json {
+        serde_json::to_string_pretty(&lints).unwrap_or_default()
+    } else if lints.is_empty() {
+        "no problems found".to_owned()
+    } else {
+        lints
+            .iter()
+            .map(|l| {
+                let at = l
+                    .span
+                    .map(|s| format!(" (at offset {})", s.start))
+                    .unwrap_or_default();
+                let fix = l
+                    .suggestion
+                    .as_deref()
+                    .map(|s| format!("\n  suggestion: {s}"))
+                    .unwrap_or_default();
+                format!(
+                    "{}{at}: {}{fix}",
+                    serde_json::to_value(l.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    l.message
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    match super::print_line(&out) {
+        YES if lints.is_empty() => YES,
+        YES => NO,
+        status => status,
+    }
+}
+
+/// `--assume` values.
+pub fn parse_assume(s: &str) -> Result<Assume, String> {
+    match s {
+        "cloudtrail" => Ok(Assume::Cloudtrail),
+        "none" => Ok(Assume::None),
+        _ => Err(format!("'{s}' is not 'cloudtrail' or 'none'")),
+    }
+}
