@@ -42,6 +42,7 @@
 
 pub mod canon;
 pub mod eval;
+mod fxhash;
 pub mod logic;
 pub mod regex;
 pub mod rules;

@@ -3,8 +3,8 @@
 //! * Properties over random small patterns (written as text, from a tiny vocabulary so that
 //!   they often match) and random events from a matching vocabulary:
 //!   (a) the library agrees with the reference on `matches`;
-//!   (b) the canonical text, re-parsed and lowered, matches the same events as the pattern as
-//!       written;
+//!   (b) the canonical text, re-parsed and lowered, matches the same events as the pattern
+//!   as written;
 //!   (c) space-delimited extraction agrees with the reference;
 //!   (a') like (a), on events that repeat keys, with wildcard selectors.
 //! * Table tests of tricky cases, each checked against the expected answer with the
@@ -1007,7 +1007,8 @@ fn table_wildcard_edges() {
 
 #[test]
 fn table_delimited_extraction() {
-    let cases: &[(&str, &str, &[(&str, &str)])] = &[
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let cases: &[Case<'_>] = &[
         (
             "[a, ..., b]",
             "1 2 3 4",

@@ -83,6 +83,16 @@ impl Num {
         self.digits.is_empty()
     }
 
+    /// The significant digits (no leading or trailing zeros); `None` for zero.
+    pub(crate) fn digits(&self) -> Option<&str> {
+        (!self.is_zero()).then_some(&*self.digits)
+    }
+
+    /// The exponent `e` of `0.digits × 10^e`; `None` for zero.
+    pub(crate) fn exponent(&self) -> Option<i64> {
+        (!self.is_zero()).then_some(self.exp)
+    }
+
     /// `10^k`.
     pub(crate) fn pow10(k: i64) -> Num {
         Num {

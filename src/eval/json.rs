@@ -12,7 +12,9 @@
 //! resolves to nothing.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::fxhash::FxHashMap as HashMap;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -113,23 +115,31 @@ impl JsonPlan {
             formula: Node::Or(Vec::new()),
             trie: vec![TrieNode::default()],
         };
-        plan.formula = plan.compile(formula);
+        let mut slots = HashMap::default();
+        plan.formula = plan.compile(formula, &mut slots);
         plan
     }
 
-    fn compile(&mut self, formula: &Formula<JsonAtom>) -> Node {
+    fn compile<'f>(
+        &mut self,
+        formula: &'f Formula<JsonAtom>,
+        slots: &mut HashMap<&'f JsonAtom, usize>,
+    ) -> Node {
         match formula.kind() {
-            FormulaKind::Atom(atom) => Node::Atom(self.slot(atom)),
-            FormulaKind::And(ops) => Node::And(ops.iter().map(|f| self.compile(f)).collect()),
-            FormulaKind::Or(ops) => Node::Or(ops.iter().map(|f| self.compile(f)).collect()),
+            FormulaKind::Atom(atom) => Node::Atom(self.slot(atom, slots)),
+            FormulaKind::And(ops) => {
+                Node::And(ops.iter().map(|f| self.compile(f, slots)).collect())
+            }
+            FormulaKind::Or(ops) => Node::Or(ops.iter().map(|f| self.compile(f, slots)).collect()),
         }
     }
 
-    fn slot(&mut self, atom: &JsonAtom) -> usize {
-        if let Some(i) = self.atoms.iter().position(|a| a == atom) {
+    fn slot<'f>(&mut self, atom: &'f JsonAtom, slots: &mut HashMap<&'f JsonAtom, usize>) -> usize {
+        if let Some(&i) = slots.get(atom) {
             return i;
         }
         let slot = self.atoms.len();
+        slots.insert(atom, slot);
         self.atoms.push(atom.clone());
         let mut node = 0;
         for step in &atom.path.0 {
@@ -301,7 +311,7 @@ impl<'de, 'p, 'v> Visitor<'de> for NodeSeed<'p, 'v, 'de> {
         // object has been read.
         let mut named: Vec<(usize, &'de str)> = Vec::new();
         let mut members: Vec<&'de str> = Vec::new();
-        let mut member_index: HashMap<Cow<'de, str>, usize> = HashMap::new();
+        let mut member_index: HashMap<Cow<'de, str>, usize> = HashMap::default();
         while let Some(CowStr(key)) = map.next_key::<CowStr<'de>>()? {
             let key_child = trie.children.iter().find_map(|(step, child)| match step {
                 PathStep::Key(k) if *k == key => Some(*child),

@@ -91,6 +91,22 @@ pub(crate) fn solve(
             .all(|c| c.lang.contains(text) == c.positive);
         return Ok(ok.then(|| text.to_owned()));
     }
+    // Cheap candidates first: the empty text, and each positive constraint's own text.
+    let mut candidates: Vec<&str> = vec![""];
+    for c in constraints.iter().filter(|c| c.positive) {
+        if let Lang::Text(TextPat::Prefix(s) | TextPat::Suffix(s) | TextPat::Contains(s)) = c.lang {
+            candidates.push(s);
+        }
+    }
+    for text in candidates {
+        budget.spend(constraints.len() as u64)?;
+        if constraints
+            .iter()
+            .all(|c| c.lang.contains(text) == c.positive)
+        {
+            return Ok(Some(text.to_owned()));
+        }
+    }
     let mut found = None;
     enumerate(constraints, budget, &mut |text| {
         found = Some(text.to_owned());
@@ -312,13 +328,7 @@ fn lang_classes(lang: &Lang<'_>) -> Vec<CharClass> {
 }
 
 fn number_classes() -> Vec<CharClass> {
-    let digits = CharClass::new([('0', '9')]);
-    let nonzero = CharClass::new([('1', '9')]);
-    ['-', '+', '.', 'e', 'E', '0']
-        .into_iter()
-        .map(CharClass::single)
-        .chain([digits, nonzero])
-        .collect()
+    "-+.eE0123456789".chars().map(CharClass::single).collect()
 }
 
 // ----------------------------------------------------------------------------------- NFA

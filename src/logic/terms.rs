@@ -5,11 +5,13 @@ use crate::canon::{Canonical, TermLit, TermSet, TextPat};
 use crate::regex::Regex;
 
 use super::automata::{self, Constraint, Lang};
-use super::search::{self, Nnf, Verdict};
+use super::search::{self, Nnf, SearchAtom, Verdict};
+
+impl SearchAtom for MsgAtom {}
 use super::{Budget, Event, Stop};
 
 /// A test on the whole message.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 enum MsgAtom {
     Contains(TextPat),
     Search(Regex),

@@ -83,18 +83,18 @@ pub(crate) fn solve_event(lits: &[Lit<'_>], budget: &mut Budget) -> Result<Optio
 /// The literals at one node: those about the node itself, and those about each child.
 struct Groups<'a> {
     here: Vec<Lit<'a>>,
-    children: BTreeMap<PathStep, Vec<Lit<'a>>>,
+    children: BTreeMap<&'a PathStep, Vec<Lit<'a>>>,
 }
 
 impl<'a> Groups<'a> {
     fn of(lits: &[Lit<'a>]) -> Result<Groups<'a>, Stop> {
         let mut here = Vec::new();
-        let mut children: BTreeMap<PathStep, Vec<Lit<'a>>> = BTreeMap::new();
+        let mut children: BTreeMap<&'a PathStep, Vec<Lit<'a>>> = BTreeMap::new();
         for lit in lits {
             match lit.path.split_first() {
                 None => here.push(*lit),
                 Some((step, rest)) => children
-                    .entry(step.clone())
+                    .entry(step)
                     .or_default()
                     .push(Lit { path: rest, ..*lit }),
             }

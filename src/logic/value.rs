@@ -138,19 +138,54 @@ fn number(here: &[Lit<'_>], budget: &mut Budget) -> Result<Option<String>, Stop>
         }
     }
     let ok = |text: &str| here.iter().all(|l| l.holds_for(&[Found::Num(text)]));
+    // A required exact text is the only candidate.
+    let exact = constraints
+        .iter()
+        .find_map(|c: &Constraint<'_>| match (c.positive, c.lang) {
+            (true, Lang::Text(crate::canon::TextPat::Exact(s))) => Some(s.as_str()),
+            _ => None,
+        });
+    if let Some(text) = exact {
+        budget.spend(here.len() as u64)?;
+        let valid = automata::is_json_number(text) && ok(text);
+        return Ok(valid.then(|| text.to_owned()));
+    }
     let points = region_points(&mut endpoints).ok_or_else(|| {
         Stop::Undecided(
             "numbers too far apart to compare exactly (exponents differ by more than 4096)".into(),
         )
     })?;
+    let no_text = constraints.is_empty();
+    // The literals that do not look at the text are constant on each region: only the
+    // regions they allow can hold a solution.
+    let by_value = |text: &str| {
+        here.iter()
+            .filter(|l| text_constraint(l).is_none())
+            .all(|l| l.holds_for(&[Found::Num(text)]))
+    };
+    let points: Vec<Num> = points
+        .into_iter()
+        .filter(|p| by_value(&p.to_string()))
+        .collect();
+    if points.is_empty() {
+        return Ok(None);
+    }
     for p in &points {
-        budget.spend(here.len() as u64)?;
-        let text = p.to_string();
-        if ok(&text) {
-            return Ok(Some(text));
+        // With text tests, other spellings of the same value may pass where the shortest
+        // does not (`4.04e2` starts with 4, `0.404e3` does not).
+        let spellings = if no_text {
+            vec![p.to_string()]
+        } else {
+            spellings(p)
+        };
+        for text in spellings {
+            budget.spend(here.len() as u64)?;
+            if ok(&text) {
+                return Ok(Some(text));
+            }
         }
     }
-    if constraints.is_empty() {
+    if no_text {
         // Every literal's truth is constant on each region, and each region was tried.
         return Ok(None);
     }
@@ -158,8 +193,15 @@ fn number(here: &[Lit<'_>], budget: &mut Budget) -> Result<Option<String>, Stop>
         lang: Lang::Number(NumberSyntax::Json),
         positive: true,
     });
-    let mut found = None;
     let numeric = !endpoints.is_empty();
+    if numeric {
+        // No number text passes the text tests at all: impossible, whatever the value.
+        let any_text = automata::enumerate(&constraints, budget, &mut |_| true)?;
+        if !any_text {
+            return Ok(None);
+        }
+    }
+    let mut found = None;
     let exhausted = if numeric {
         automata::enumerate_texts(&constraints, 20_000, budget, &mut |t| {
             let hit = ok(t);
@@ -186,6 +228,43 @@ fn number(here: &[Lit<'_>], budget: &mut Budget) -> Result<Option<String>, Stop>
         )),
         (Err(e), None) => Err(Stop::Exhausted(e)),
     }
+}
+
+/// Ways to write the number `n` as JSON text: the shortest, with an exponent, with a
+/// fraction, and in scientific forms with the point in other places.
+fn spellings(n: &Num) -> Vec<String> {
+    let shortest = n.to_string();
+    let mut out = vec![shortest.clone()];
+    let (sign, body) = match shortest.strip_prefix('-') {
+        Some(b) => ("-", b),
+        None => ("", shortest.as_str()),
+    };
+    if n.is_zero() {
+        out.extend(["0.0", "0e0", "-0", "0.00", "0E0"].map(str::to_owned));
+        return out;
+    }
+    if !body.contains(['e', 'E']) {
+        out.push(format!("{shortest}e0"));
+        out.push(format!("{shortest}E0"));
+        if !body.contains('.') {
+            out.push(format!("{shortest}.0"));
+        }
+    }
+    if let (Some(digits), Some(exp)) = (n.digits(), n.exponent()) {
+        let (first, rest) = digits.split_at(1);
+        out.push(format!("{sign}0.{digits}e{exp}"));
+        let point = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        out.push(format!("{sign}{first}{point}e{}", exp - 1));
+        out.push(format!("{sign}{digits}e{}", exp - digits.len() as i64));
+        out.push(format!("{sign}{first}{point}E+{}", exp - 1));
+    }
+    out.retain(|t| automata::is_json_number(t));
+    out.dedup();
+    out
 }
 
 /// One number in each region that the endpoints cut the real line into: below the
