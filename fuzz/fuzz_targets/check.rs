@@ -1,0 +1,62 @@
+//! A pattern (fuzzer bytes, or built from eventName pieces so that it often matters) →
+//! `check` never panics, and under `--assume none` its `covered`/`missing` lists agree with
+//! the evaluator on one event per required eventName.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use cwpattern::eval::Matcher;
+use cwpattern::rules::{check, Assume, CheckOptions};
+use cwpattern::{canon, syntax};
+use libfuzzer_sys::fuzz_target;
+
+const NAMES: &[&str] = &[
+    "DeleteGroupPolicy", "PutRolePolicy", "CreatePolicy", "AttachUserPolicy", "SetDefaultPolicyVersion",
+    "AddUserToGroup", "UpdateAssumeRolePolicy", "Put*", "*Policy", "Attach*", "Create*", "*Group*", "Put*Policy",
+    "%^Put%", "%Policy$%", "CreateUser",
+];
+
+#[derive(Arbitrary, Debug)]
+struct Input<'a> {
+    raw: &'a str,
+    picks: Vec<(u8, bool)>,
+    with_source: bool,
+}
+
+fuzz_target!(|input: Input<'_>| {
+    let pattern = if syntax::parse(input.raw).is_ok() {
+        input.raw.to_owned()
+    } else {
+        let terms: Vec<String> = input
+            .picks
+            .iter()
+            .take(24)
+            .map(|(i, ne)| {
+                let name = NAMES[*i as usize % NAMES.len()];
+                let value = if name.starts_with('%') { name.to_owned() } else { format!("\"{name}\"") };
+                format!("$.eventName {} {value}", if *ne { "!=" } else { "=" })
+            })
+            .collect();
+        if terms.is_empty() {
+            return;
+        }
+        let body = terms.join(" || ");
+        if input.with_source {
+            format!("{{ $.eventSource = \"iam.amazonaws.com\" && ({body}) }}")
+        } else {
+            format!("{{ {body} }}")
+        }
+    };
+    let options = CheckOptions { assume: Assume::None, noise: false, ..CheckOptions::default() };
+    let Ok(report) = check(&pattern, &options) else { return };
+    let Ok(ast) = syntax::parse(&pattern) else { return };
+    let matcher = Matcher::new(&canon::lower(&ast));
+    for name in &report.covered {
+        let event = serde_json::json!({ "eventName": name }).to_string();
+        assert!(matcher.matches(&event), "{name} reported covered, but {pattern} misses {event}");
+    }
+    for w in &report.witnesses {
+        assert!(!matcher.matches(w.message()), "witness {} is matched by {pattern}", w.message());
+    }
+    assert!(!report.compliant || report.missing.is_empty(), "compliant with missing names: {pattern}");
+    assert_eq!(report.witnesses.len() >= report.missing.len(), true, "a missing name without a witness: {pattern}");
+});
