@@ -25,7 +25,6 @@ pub(crate) enum NumberSyntax {
     Json,
     /// Filter-pattern numbers (and space-delimited fields read as numbers):
     /// `[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
-    #[allow(dead_code)] // for space-delimited fields read as numbers, not compared yet
     Pattern,
 }
 

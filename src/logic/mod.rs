@@ -8,10 +8,13 @@
 //! reports is checked with the evaluator before it is returned.
 //!
 //! What it cannot decide, it says: [`Relation::Unknown`] carries the reason (comparing
-//! patterns of different kinds, a number constrained both by its value and by its text
-//! where no witness turns up, or the [`Limits`] running out).
+//! patterns of different kinds — JSON with terms, terms with space-delimited —, a number
+//! constrained both by its value and by its text where no witness turns up, or the
+//! [`Limits`] running out). JSON, term and space-delimited patterns are each decided
+//! against patterns of their own kind and against the empty pattern.
 
 mod automata;
+mod columns;
 mod search;
 mod terms;
 mod tree;
@@ -481,6 +484,15 @@ fn pair(
         } else {
             (Vec::new(), None)
         }),
+        (Canonical::Delimited(ca), Canonical::Delimited(cb)) => {
+            columns::pair(ca, pa, cb, pb, want, budget)
+        }
+        (Canonical::Delimited(ca), Canonical::All) => {
+            columns::pair(ca, pa, &crate::canon::Columns(Vec::new()), pb, want, budget)
+        }
+        (Canonical::All, Canonical::Delimited(cb)) => {
+            columns::pair(&crate::canon::Columns(Vec::new()), pa, cb, pb, want, budget)
+        }
         _ => terms::pair(a, pa, b, pb, want, budget),
     }
 }

@@ -102,7 +102,15 @@ fn text_constraint<'a>(lit: &Lit<'a>) -> Option<Constraint<'a>> {
 
 /// A string satisfying every literal, found with automata.
 fn string(here: &[Lit<'_>], budget: &mut Budget) -> Result<Option<String>, Stop> {
-    let mut constraints = Vec::new();
+    string_with(here, Vec::new(), budget)
+}
+
+/// A string satisfying every literal and the extra text constraints.
+pub(crate) fn string_with<'a>(
+    here: &[Lit<'a>],
+    mut constraints: Vec<Constraint<'a>>,
+    budget: &mut Budget,
+) -> Result<Option<String>, Stop> {
     for lit in here {
         match text_constraint(lit) {
             Some(c) => constraints.push(c),
@@ -125,6 +133,16 @@ fn string(here: &[Lit<'_>], budget: &mut Budget) -> Result<Option<String>, Stop>
 
 /// A JSON number text satisfying every literal.
 fn number(here: &[Lit<'_>], budget: &mut Budget) -> Result<Option<String>, Stop> {
+    number_with(here, NumberSyntax::Json, budget)
+}
+
+/// A number text, in the given syntax, satisfying every literal.
+pub(crate) fn number_with(
+    here: &[Lit<'_>],
+    syntax: NumberSyntax,
+    budget: &mut Budget,
+) -> Result<Option<String>, Stop> {
+    let is_number = |t: &str| Lang::Number(syntax).contains(t);
     let mut endpoints: Vec<Num> = Vec::new();
     let mut constraints = Vec::new();
     for lit in here {
@@ -147,7 +165,7 @@ fn number(here: &[Lit<'_>], budget: &mut Budget) -> Result<Option<String>, Stop>
         });
     if let Some(text) = exact {
         budget.spend(here.len() as u64)?;
-        let valid = automata::is_json_number(text) && ok(text);
+        let valid = is_number(text) && ok(text);
         return Ok(valid.then(|| text.to_owned()));
     }
     let points = region_points(&mut endpoints).ok_or_else(|| {
@@ -176,7 +194,7 @@ fn number(here: &[Lit<'_>], budget: &mut Budget) -> Result<Option<String>, Stop>
         let spellings = if no_text {
             vec![p.to_string()]
         } else {
-            spellings(p)
+            spellings(p, syntax)
         };
         for text in spellings {
             budget.spend(here.len() as u64)?;
@@ -190,7 +208,7 @@ fn number(here: &[Lit<'_>], budget: &mut Budget) -> Result<Option<String>, Stop>
         return Ok(None);
     }
     constraints.push(Constraint {
-        lang: Lang::Number(NumberSyntax::Json),
+        lang: Lang::Number(syntax),
         positive: true,
     });
     let numeric = !endpoints.is_empty();
@@ -232,7 +250,7 @@ fn number(here: &[Lit<'_>], budget: &mut Budget) -> Result<Option<String>, Stop>
 
 /// Ways to write the number `n` as JSON text: the shortest, with an exponent, with a
 /// fraction, and in scientific forms with the point in other places.
-fn spellings(n: &Num) -> Vec<String> {
+fn spellings(n: &Num, syntax: NumberSyntax) -> Vec<String> {
     let shortest = n.to_string();
     let mut out = vec![shortest.clone()];
     let (sign, body) = match shortest.strip_prefix('-') {
@@ -240,7 +258,8 @@ fn spellings(n: &Num) -> Vec<String> {
         None => ("", shortest.as_str()),
     };
     if n.is_zero() {
-        out.extend(["0.0", "0e0", "-0", "0.00", "0E0"].map(str::to_owned));
+        out.extend(["0.0", "0e0", "-0", "0.00", "0E0", "+0", "00"].map(str::to_owned));
+        out.retain(|t| Lang::Number(syntax).contains(t));
         return out;
     }
     if !body.contains(['e', 'E']) {
@@ -262,7 +281,11 @@ fn spellings(n: &Num) -> Vec<String> {
         out.push(format!("{sign}{digits}e{}", exp - digits.len() as i64));
         out.push(format!("{sign}{first}{point}E+{}", exp - 1));
     }
-    out.retain(|t| automata::is_json_number(t));
+    if syntax == NumberSyntax::Pattern {
+        out.push(format!("+{shortest}"));
+        out.push(format!("0{shortest}"));
+    }
+    out.retain(|t| Lang::Number(syntax).contains(t));
     out.dedup();
     out
 }
