@@ -10,6 +10,7 @@ come from, the eventNames it requires, and the pattern text for each CIS version
 sources. The 19-event CloudGuard rule (D9.AWS.MON.04) is added by hand below.
 """
 import json
+import re
 import sys
 
 IAM19 = [
@@ -19,6 +20,19 @@ IAM19 = [
     "DetachUserPolicy", "AttachGroupPolicy", "DetachGroupPolicy", "SetDefaultPolicyVersion",
     "AddUserToGroup", "UpdateAssumeRolePolicy",
 ]
+
+
+def names_of(control):
+    """The catalogue's eventNames, plus any that a version's pattern adds (e.g. the
+    ModifySecurityGroupRules of CIS v5.0+), in order of first appearance."""
+    names = list(control.get("event_names") or [])
+    for p in control.get("patterns", []):
+        if p["role"] != "required":
+            continue
+        for n in re.findall(r'eventName\s*=\s*"?([A-Za-z0-9]+)', p["pattern"]):
+            if n not in names:
+                names.append(n)
+    return names
 
 
 def main():
@@ -47,7 +61,7 @@ def main():
             "title": c["title"],
             "standard": "CIS AWS Foundations " + ", ".join(f"v{v} {n}" for v, n in c["cis"].items()),
             "event_source": sources[0] if len(sources) == 1 and "(" not in " ".join(c.get("event_sources", [])) else None,
-            "event_names": c.get("event_names") or [],
+            "event_names": names_of(c),
             "patterns": [
                 {k: p[k] for k in ("versions", "role", "pattern", "sources", "note") if k in p}
                 for p in patterns

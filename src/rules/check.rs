@@ -280,7 +280,7 @@ pub fn check(pattern: &str, options: &CheckOptions) -> Result<CheckReport, Check
     report.exact_text = exact_text(pattern, &mine, required, &reference, report.compliant);
     if !report.compliant {
         if let Some(p) = mine_formula {
-            report.repair = repair(p, &report.missing, &req, &ctx);
+            report.repair = repair(p, &report.missing, &req, &required.pattern, &ctx);
         }
     }
     let (req_m, mine_m) = (Matcher::new(&req_canonical), Matcher::new(&mine));
@@ -415,6 +415,7 @@ fn repair(
     mine: &Formula<JsonAtom>,
     missing: &[String],
     req: &Formula<JsonAtom>,
+    reference_text: &str,
     ctx: &Ctx<'_>,
 ) -> Option<String> {
     let additions: Vec<Formula<JsonAtom>> = missing
@@ -430,9 +431,22 @@ fn repair(
         ));
     }
     candidates.push(Formula::or(mine.clone(), [req.clone()]));
-    candidates.into_iter().find_map(|c| {
+    // A repair must itself be a pattern AWS accepts (1024 characters at most).
+    let accepted = |text: &str| syntax::parse(text).is_ok();
+    let found = candidates.into_iter().find_map(|c| {
+        let text = Canonical::Json(c.clone()).to_string();
+        if !accepted(&text) {
+            return None;
+        }
         let (missed, why) = ctx.find(&[(req, true), (&c, false)]);
-        (missed.is_empty() && why.is_none()).then(|| Canonical::Json(c).to_string())
+        (missed.is_empty() && why.is_none()).then_some(text)
+    });
+    // Failing that, the rule's own reference text, which is compliant by construction.
+    found.or_else(|| {
+        let text = reference_text.to_owned();
+        let reference = reference_formula(reference_text);
+        let (missed, why) = ctx.find(&[(req, true), (&reference, false)]);
+        (accepted(&text) && missed.is_empty() && why.is_none()).then_some(text)
     })
 }
 
