@@ -30,38 +30,43 @@ pub fn error_json(e: &syntax::Error) -> Value {
     })
 }
 
+/// Runs `each` on every non-empty line of FILE (or standard input for `-`) and prints what
+/// it returns, one JSON value per line. `Err(status)` when the input cannot be read (the
+/// message is printed) or `each` gives up.
+pub fn for_each_line(
+    path: &str,
+    mut each: impl FnMut(usize, &str) -> Result<Value, u8>,
+) -> Result<(), u8> {
+    let reader = input::open(path).map_err(|e| {
+        eprintln!("error: {e}");
+        UNUSABLE
+    })?;
+    let mut out = std::io::stdout().lock();
+    for (n, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| {
+            eprintln!("error: {path}: line {}: {e}", n + 1);
+            UNUSABLE
+        })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let result = each(n + 1, &line)?;
+        writeln!(out, "{result}").map_err(|_| UNUSABLE)?;
+    }
+    Ok(())
+}
+
 /// `fmt --batch FILE`: prints `{"pattern", "canonical"}` or `{"pattern", "error"}` per
 /// line. Invalid patterns are results, not failures: the exit status is 2 only when the
 /// input itself cannot be read.
 pub fn fmt(path: &str) -> u8 {
-    let reader = match input::open(path) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return UNUSABLE;
-        }
-    };
-    let mut out = std::io::stdout().lock();
     let (mut ok, mut invalid) = (0usize, 0usize);
-    for (n, line) in reader.lines().enumerate() {
-        let line = match line {
-            Ok(line) => line,
-            Err(e) => {
-                eprintln!("error: {path}: line {}: {e}", n + 1);
-                return UNUSABLE;
-            }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let pattern = match pattern_of_line(&line) {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("error: {path}: line {}: {e}", n + 1);
-                return UNUSABLE;
-            }
-        };
-        let result = match syntax::parse(&pattern) {
+    let done = for_each_line(path, |n, line| {
+        let pattern = pattern_of_line(line).map_err(|e| {
+            eprintln!("error: {path}: line {n}: {e}");
+            UNUSABLE
+        })?;
+        Ok(match syntax::parse(&pattern) {
             Ok(ast) => {
                 ok += 1;
                 json!({ "pattern": pattern, "canonical": canon::lower(&ast).to_string() })
@@ -70,11 +75,11 @@ pub fn fmt(path: &str) -> u8 {
                 invalid += 1;
                 json!({ "pattern": pattern, "error": error_json(&e) })
             }
-        };
-        if writeln!(out, "{result}").is_err() {
-            return UNUSABLE;
-        }
-    }
+        })
+    });
     eprintln!("{ok} formatted, {invalid} invalid");
-    YES
+    match done {
+        Ok(()) => YES,
+        Err(status) => status,
+    }
 }

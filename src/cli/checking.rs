@@ -1,7 +1,5 @@
 //! `cwpattern check`, `cwpattern rules` and `cwpattern lint`.
 
-use std::io::{BufRead, Write};
-
 use serde_json::json;
 
 use super::{batch, input, NO, UNUSABLE, YES};
@@ -144,30 +142,12 @@ fn assume_name(a: Assume) -> &'static str {
 
 /// `check --batch FILE`: one JSON result per input line.
 pub fn batch(path: &str, options: &CheckOptions) -> u8 {
-    let reader = match input::open(path) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return UNUSABLE;
-        }
-    };
-    let mut out = std::io::stdout().lock();
     let (mut all_ok, mut invalid) = (true, false);
-    for (n, line) in reader.lines().enumerate() {
-        let line = match line {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("error: {path}: line {}: {e}", n + 1);
-                return UNUSABLE;
-            }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let result = match batch::pattern_of_line(&line) {
+    let done = batch::for_each_line(path, |n, line| {
+        Ok(match batch::pattern_of_line(line) {
             Err(e) => {
                 invalid = true;
-                json!({ "line": n + 1, "error": { "message": e } })
+                json!({ "line": n, "error": { "message": e } })
             }
             Ok(pattern) => match check(&pattern, options) {
                 Ok(report) => {
@@ -180,18 +160,16 @@ pub fn batch(path: &str, options: &CheckOptions) -> u8 {
                 }
                 Err(e) => {
                     eprintln!("error: {e}");
-                    return UNUSABLE;
+                    return Err(UNUSABLE);
                 }
             },
-        };
-        if writeln!(out, "{result}").is_err() {
-            return UNUSABLE;
-        }
-    }
-    match (invalid, all_ok) {
-        (true, _) => UNUSABLE,
-        (false, true) => YES,
-        (false, false) => NO,
+        })
+    });
+    match (done, invalid, all_ok) {
+        (Err(status), _, _) => status,
+        (Ok(()), true, _) => UNUSABLE,
+        (Ok(()), false, true) => YES,
+        (Ok(()), false, false) => NO,
     }
 }
 

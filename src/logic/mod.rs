@@ -212,25 +212,7 @@ pub fn relate_with(left: &Canonical, right: &Canonical, limits: &Limits) -> Comp
         both = found.into_iter().next();
         both_unknown = why;
     }
-    let relation = match (left_only.is_empty(), right_only.is_empty()) {
-        _ if unknown.is_some() && (left_only.is_empty() || right_only.is_empty()) => {
-            Relation::Unknown(unknown.unwrap_or_default())
-        }
-        (true, true) => Relation::Equivalent,
-        (true, false) => Relation::Subset,
-        (false, true) => Relation::Superset,
-        (false, false) if both.is_some() => Relation::Overlap,
-        (false, false) => match both_unknown {
-            Some(why) => Relation::Unknown(why),
-            None => Relation::Disjoint,
-        },
-    };
-    Comparison {
-        relation,
-        left_only,
-        right_only,
-        both,
-    }
+    comparison(left_only, right_only, both, unknown, both_unknown)
 }
 
 /// Facts that every event is assumed to satisfy, such as "every CloudTrail record has a
@@ -324,6 +306,18 @@ pub fn relate_assuming(
     } else {
         (None, None)
     };
+    comparison(left_only, right_only, both, unknown, bu)
+}
+
+/// The relation that the three searches establish. `unknown` is why a difference search was
+/// incomplete, `both_unknown` why the intersection search was.
+fn comparison(
+    left_only: Vec<Event>,
+    right_only: Vec<Event>,
+    both: Option<Event>,
+    unknown: Option<String>,
+    both_unknown: Option<String>,
+) -> Comparison {
     let relation = match (left_only.is_empty(), right_only.is_empty()) {
         _ if unknown.is_some() && (left_only.is_empty() || right_only.is_empty()) => {
             Relation::Unknown(unknown.unwrap_or_default())
@@ -332,7 +326,7 @@ pub fn relate_assuming(
         (true, false) => Relation::Subset,
         (false, true) => Relation::Superset,
         (false, false) if both.is_some() => Relation::Overlap,
-        (false, false) => match bu {
+        (false, false) => match both_unknown {
             Some(why) => Relation::Unknown(why),
             None => Relation::Disjoint,
         },
