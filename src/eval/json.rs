@@ -27,7 +27,8 @@ use crate::canon::{Formula, FormulaKind, JsonAtom, Num, PathStep, Test};
 /// A JSON pattern compiled for evaluation.
 #[derive(Debug, Clone)]
 pub struct JsonPlan {
-    atoms: Vec<JsonAtom>,
+    /// Each atom's test and the trie node of its path.
+    tests: Vec<(Test, usize)>,
     formula: Node,
     trie: Vec<TrieNode>,
 }
@@ -42,8 +43,10 @@ enum Node {
 #[derive(Debug, Clone, Default)]
 struct TrieNode {
     children: Vec<(PathStep, usize)>,
-    /// Atoms whose path ends here.
-    slots: Vec<usize>,
+    /// Whether some atom's path ends here (then the node's values are collected).
+    wanted: bool,
+    /// The parent node and the step from it (none for the root), to name the path.
+    parent: Option<(usize, PathStep)>,
 }
 
 /// A value found in the event at a pattern's path.
@@ -111,36 +114,23 @@ impl JsonPlan {
     /// Compiles a JSON formula.
     pub fn new(formula: &Formula<JsonAtom>) -> JsonPlan {
         let mut plan = JsonPlan {
-            atoms: Vec::new(),
+            tests: Vec::new(),
             formula: Node::Or(Vec::new()),
             trie: vec![TrieNode::default()],
         };
-        let mut slots = HashMap::default();
-        plan.formula = plan.compile(formula, &mut slots);
+        plan.formula = plan.compile(formula);
         plan
     }
 
-    fn compile<'f>(
-        &mut self,
-        formula: &'f Formula<JsonAtom>,
-        slots: &mut HashMap<&'f JsonAtom, usize>,
-    ) -> Node {
+    fn compile(&mut self, formula: &Formula<JsonAtom>) -> Node {
         match formula.kind() {
-            FormulaKind::Atom(atom) => Node::Atom(self.slot(atom, slots)),
-            FormulaKind::And(ops) => {
-                Node::And(ops.iter().map(|f| self.compile(f, slots)).collect())
-            }
-            FormulaKind::Or(ops) => Node::Or(ops.iter().map(|f| self.compile(f, slots)).collect()),
+            FormulaKind::Atom(atom) => Node::Atom(self.slot(atom)),
+            FormulaKind::And(ops) => Node::And(ops.iter().map(|f| self.compile(f)).collect()),
+            FormulaKind::Or(ops) => Node::Or(ops.iter().map(|f| self.compile(f)).collect()),
         }
     }
 
-    fn slot<'f>(&mut self, atom: &'f JsonAtom, slots: &mut HashMap<&'f JsonAtom, usize>) -> usize {
-        if let Some(&i) = slots.get(atom) {
-            return i;
-        }
-        let slot = self.atoms.len();
-        slots.insert(atom, slot);
-        self.atoms.push(atom.clone());
+    fn slot(&mut self, atom: &JsonAtom) -> usize {
         let mut node = 0;
         for step in &atom.path.0 {
             let existing = self.trie[node]
@@ -151,19 +141,35 @@ impl JsonPlan {
             node = match existing {
                 Some(child) => child,
                 None => {
-                    self.trie.push(TrieNode::default());
-                    let child = self.trie.len() - 1;
+                    let child = self.trie.len();
+                    self.trie.push(TrieNode {
+                        parent: Some((node, step.clone())),
+                        ..TrieNode::default()
+                    });
                     self.trie[node].children.push((step.clone(), child));
                     child
                 }
             };
         }
-        self.trie[node].slots.push(slot);
-        slot
+        self.trie[node].wanted = true;
+        self.tests.push((atom.test.clone(), node));
+        self.tests.len() - 1
     }
 
-    /// Collects, for every atom, the values its path resolves to in `event`.
-    pub fn collect<'a>(&self, event: &'a str) -> Result<Vec<Vec<Found<'a>>>, JsonStatus> {
+    /// The selector of a trie node, as `$.a.b[0]`.
+    fn path_text(&self, mut node: usize) -> String {
+        let mut steps = Vec::new();
+        while let Some(Some((parent, step))) = self.trie.get(node).map(|t| t.parent.clone()) {
+            steps.push(step);
+            node = parent;
+        }
+        steps.reverse();
+        crate::canon::Path(steps).to_string()
+    }
+
+    /// Collects, for every node of the pattern's paths, the values it resolves to in
+    /// `event`.
+    fn collect<'a>(&self, event: &'a str) -> Result<Vec<Vec<Found<'a>>>, JsonStatus> {
         let first = event
             .trim_start_matches([' ', '\t', '\n', '\r'])
             .as_bytes()
@@ -174,7 +180,7 @@ impl JsonPlan {
                 Err(e) => JsonStatus::Invalid(e.to_string()),
             });
         }
-        let mut values = vec![Vec::new(); self.atoms.len()];
+        let mut values = vec![Vec::new(); self.trie.len()];
         let mut de = serde_json::Deserializer::from_str(event);
         let seed = NodeSeed {
             plan: self,
@@ -189,9 +195,9 @@ impl JsonPlan {
 
     fn eval(&self, node: &Node, values: &[Vec<Found<'_>>]) -> bool {
         match node {
-            Node::Atom(i) => match (self.atoms.get(*i), values.get(*i)) {
-                (Some(atom), Some(found)) => holds(&atom.test, found),
-                _ => false,
+            Node::Atom(i) => match self.tests.get(*i) {
+                Some((test, node)) => holds(test, values.get(*node).map_or(&[][..], Vec::as_slice)),
+                None => false,
             },
             Node::And(ops) => ops.iter().all(|n| self.eval(n, values)),
             Node::Or(ops) => ops.iter().any(|n| self.eval(n, values)),
@@ -222,10 +228,10 @@ impl JsonPlan {
         let matched = self.eval(&self.formula, &values);
         let mut extracted = BTreeMap::new();
         if matched {
-            for (atom, found) in self.atoms.iter().zip(&values) {
+            for (node, found) in values.iter().enumerate() {
                 if let Some(text) = found.iter().find_map(Found::text) {
                     extracted
-                        .entry(atom.path.to_string())
+                        .entry(self.path_text(node))
                         .or_insert_with(|| text.to_owned());
                 }
             }
@@ -262,12 +268,13 @@ fn record<'a>(
         Some(b'n') => Found::Null,
         _ => Found::Num(raw),
     };
-    for &slot in &trie.slots {
-        if let Some(v) = values.get_mut(slot) {
-            v.push(found.clone());
+    let descend = found == Found::Compound && !trie.children.is_empty();
+    if trie.wanted {
+        if let Some(v) = values.get_mut(node) {
+            v.push(found);
         }
     }
-    if found == Found::Compound && !trie.children.is_empty() {
+    if descend {
         let mut de = serde_json::Deserializer::from_str(raw);
         let seed = NodeSeed { plan, node, values };
         de::Deserializer::deserialize_any(&mut de, seed)?;
