@@ -14,7 +14,7 @@ cargo +nightly fuzz build -O >/dev/null 2>&1 || { echo "build failed"; exit 1; }
 run() {
   cargo +nightly fuzz run "$1" -O -- -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -dict=cwpattern.dict -print_final_stats=1 >"logs/$1.log" 2>&1
-  echo "$1: exit $? $(grep -E '^#[0-9]+ +DONE' "logs/$1.log" | tail -1)"
+  echo "$1: exit $? $(grep -E '^#[0-9]+[[:space:]]+DONE' "logs/$1.log" | tail -1)"
 }
 i=0
 while [ $i -lt ${#targets[@]} ]; do
