@@ -88,9 +88,11 @@ pub(crate) fn witnesses<'a, A: SearchAtom, W: PartialEq>(
 ) -> Result<(Vec<W>, Option<String>), Stop> {
     // Number the distinct atoms (by content) and the fields of exact atoms once, so that
     // the search itself hashes only pointers.
-    let mut ids: HashMap<*const A, u32> = HashMap::default();
-    let mut by_content: HashMap<&'a A, u32> = HashMap::default();
-    let mut paths: HashMap<&'a [PathStep], u32> = HashMap::default();
+    let n_lits = count_lits(parts);
+    let sized = || std::hash::BuildHasherDefault::default();
+    let mut ids: HashMap<*const A, u32> = HashMap::with_capacity_and_hasher(n_lits, sized());
+    let mut by_content: HashMap<&'a A, u32> = HashMap::with_capacity_and_hasher(n_lits, sized());
+    let mut paths: HashMap<&'a [PathStep], u32> = HashMap::with_capacity_and_hasher(4, sized());
     let mut exact: Vec<Option<(u32, &'a str)>> = Vec::new();
     let mut stack: Vec<&'a Nnf<'a, A>> = parts.to_vec();
     while let Some(node) = stack.pop() {
@@ -128,6 +130,19 @@ pub(crate) fn witnesses<'a, A: SearchAtom, W: PartialEq>(
     };
     search.dfs(parts.to_vec(), budget)?;
     Ok((search.found, search.undecided))
+}
+
+/// The number of literal occurrences in the formulas.
+fn count_lits<A>(parts: &[&Nnf<'_, A>]) -> usize {
+    let mut n = 0;
+    let mut stack: Vec<&Nnf<'_, A>> = parts.to_vec();
+    while let Some(node) = stack.pop() {
+        match node {
+            Nnf::Lit(..) => n += 1,
+            Nnf::And(ops) | Nnf::Or(ops) => stack.extend(ops.iter()),
+        }
+    }
+    n
 }
 
 /// A disjunction whose options each fix one field to an exact value: the field, and the
