@@ -122,3 +122,39 @@ fn cis_16_vs_iam_19_is_a_subset_with_the_three_missing_names() {
         ]
     );
 }
+
+/// Forty overlapping regexes on each side took 7.7 s to exhaust the default budget: the
+/// product search charged one step per state instead of per automaton step. Now every
+/// question is bounded by `Limits::max_steps` in proportion to the work done.
+// See: examples/adversarial.rs.
+#[test]
+fn adversarial_regexes_end_within_the_budget() {
+    use cwpattern::logic::{relate_with, Limits};
+    use cwpattern::syntax::{parse_with, ParseOptions};
+    let relaxed = ParseOptions {
+        aws_limits: false,
+        ..ParseOptions::default()
+    };
+    let side = |f: &dyn Fn(u8) -> String| {
+        let body: Vec<String> = (0..40u8).map(f).collect();
+        canon::lower(&parse_with(&format!("{{ {} }}", body.join(" || ")), relaxed).expect("valid"))
+    };
+    let letter = |i: u8| (b'a' + i % 26) as char;
+    let left = side(&|i| format!("$.a = %{}.*{}%", letter(i), letter(i * 7)));
+    let right = side(&|i| format!("$.a = %{}.{{2,5}}{}%", letter(i * 3), letter(i * 5)));
+    let answer = relate_with(
+        &left,
+        &right,
+        &Limits {
+            max_steps: 200_000,
+            max_witnesses: 1,
+        },
+    );
+    match answer.relation {
+        Relation::Unknown(why) => assert!(why.contains("budget"), "{why}"),
+        decided => assert!(
+            answer.left_only.len() + answer.right_only.len() <= 2,
+            "{decided:?}"
+        ),
+    }
+}

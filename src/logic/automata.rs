@@ -11,7 +11,9 @@
 //! on demand) and the product is explored breadth-first, so only reachable states cost
 //! anything, and every step is charged to the [`Budget`].
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::fxhash::FxHashMap as HashMap;
 
 use crate::canon::TextPat;
 use crate::regex::{Atom, CharClass, Regex};
@@ -140,13 +142,14 @@ pub(crate) fn enumerate_texts(
         .iter()
         .map(|c| LazyDfa::new(Nfa::of(&c.lang), &blocks))
         .collect();
+    budget.spend(construction_cost(&dfas, &blocks))?;
     // Only digits and number punctuation matter for numbers; keep every block, but visit
     // each text once.
     let mut queue: VecDeque<(Vec<u32>, String)> = VecDeque::new();
     queue.push_back((vec![0; dfas.len()], String::new()));
     let mut visited = 0usize;
     while let Some((state, text)) = queue.pop_front() {
-        budget.spend(1 + dfas.len() as u64)?;
+        budget.spend((1 + dfas.len() * blocks.len()) as u64)?;
         if visited >= limit {
             return Err(super::Exhausted);
         }
@@ -187,15 +190,17 @@ fn enumerate_states(
         .iter()
         .map(|c| LazyDfa::new(Nfa::of(&c.lang), &blocks))
         .collect();
+    budget.spend(construction_cost(&dfas, &blocks))?;
     let start: Vec<u32> = vec![0; dfas.len()];
-    let mut seen: HashMap<Vec<u32>, (usize, u32)> = HashMap::new();
+    let mut seen: HashMap<Vec<u32>, (usize, u32)> = HashMap::default();
     let mut order: Vec<Vec<u32>> = Vec::new();
     let mut queue = VecDeque::new();
     seen.insert(start.clone(), (usize::MAX, 0));
     order.push(start.clone());
     queue.push_back(0usize);
     while let Some(at) = queue.pop_front() {
-        budget.spend(1 + dfas.len() as u64)?;
+        // Each state costs a step of every automaton on every block.
+        budget.spend((1 + dfas.len() * blocks.len()) as u64)?;
         let state = order[at].clone();
         let accepted = dfas
             .iter_mut()
@@ -221,6 +226,21 @@ fn enumerate_states(
         }
     }
     Ok(false)
+}
+
+/// What building the automata cost: every NFA state and edge, for every block.
+fn construction_cost(dfas: &[LazyDfa], blocks: &Blocks) -> u64 {
+    let edges: usize = dfas
+        .iter()
+        .map(|d| {
+            d.nfa
+                .states
+                .iter()
+                .map(|s| 1 + s.on.len() + s.eps.len())
+                .sum::<usize>()
+        })
+        .sum();
+    (edges * (1 + blocks.len())) as u64
 }
 
 /// The text that reaches product state `at`, from the BFS parents.
@@ -543,7 +563,7 @@ impl LazyDfa {
             nfa,
             edge_blocks,
             sets: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             next: Vec::new(),
             accepting: Vec::new(),
         };
@@ -603,7 +623,12 @@ impl LazyDfa {
         if let Some(Some(to)) = self.next.get(state as usize).and_then(|row| row.get(block)) {
             return Ok(*to);
         }
-        budget.spend(8)?;
+        // Charge the work: one step per NFA state of the set (and its edges) visited.
+        let work: usize = self.sets[state as usize]
+            .iter()
+            .map(|&s| 1 + self.nfa.states[s as usize].on.len())
+            .sum();
+        budget.spend(8 + work as u64)?;
         let mut targets = Vec::new();
         for &s in &self.sets[state as usize] {
             let st = &self.nfa.states[s as usize];
