@@ -4,7 +4,7 @@
 //! A [`Matcher`] is compiled once from a [`Canonical`] pattern and then applied to event
 //! messages (`&str`). Every rule it applies is written in SEMANTICS.md and lives in one
 //! place here: [`text_matches`] for string values, [`json`] for selectors and comparisons,
-//! [`columns`] for space-delimited splitting and binding, [`terms`] for term patterns.
+//! [`columns`] for space-delimited splitting and binding, `terms` for term patterns.
 //!
 //! Evaluation is total: any bytes are an event; an event that is not a JSON object simply
 //! does not match a JSON pattern ([`Outcome::json`] says why). JSON events are parsed only

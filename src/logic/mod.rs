@@ -4,7 +4,7 @@
 //! other's events, or they overlap, or they are disjoint — by searching for events that
 //! only one side matches, and for one that both match. It is a decision procedure, not
 //! sampling: every "no such event" is a proof by exhaustive search over the patterns'
-//! literals (see [`tree`], [`value`] and [`automata`] for the theories), and every event it
+//! literals (the modules `tree`, `value` and `automata` hold the theories), and every event it
 //! reports is checked with the evaluator before it is returned.
 //!
 //! What it cannot decide, it says: [`Relation::Unknown`] carries the reason (comparing

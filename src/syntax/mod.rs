@@ -1,6 +1,6 @@
 //! The syntax layer: what was written.
 //!
-//! [`parse`] turns pattern text into an [`ast::Pattern`] with byte spans, or an [`Error`]
+//! [`parse()`] turns pattern text into an [`ast::Pattern`] with byte spans, or an [`Error`]
 //! that names what was expected and where. Nothing here decides what a pattern means; that
 //! is [`crate::canon`]'s job.
 
