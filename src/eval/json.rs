@@ -29,6 +29,9 @@ use crate::canon::{Formula, FormulaKind, JsonAtom, Num, PathStep, Test};
 pub struct JsonPlan {
     /// Each atom's test and the trie node of its path.
     tests: Vec<(Test, usize)>,
+    /// Texts of which a matching event contains at least one, when it has no backslash
+    /// (see [`Prefilter`]).
+    prefilter: Option<Prefilter>,
     formula: Node,
     trie: Vec<TrieNode>,
 }
@@ -47,6 +50,79 @@ struct TrieNode {
     wanted: bool,
     /// The parent node and the step from it (none for the root), to name the path.
     parent: Option<(usize, PathStep)>,
+}
+
+/// A necessary condition on an event's raw text, checked before parsing it.
+///
+/// Some formulas can only hold when a value equals, starts with, ends with or contains a
+/// given text: `$.eventName = "CreatePolicy" || ...`. In JSON text without a backslash (so
+/// without escapes), such a value is written literally, so an event that contains none of
+/// those texts cannot match, and is not parsed at all. An exact string value is looked for
+/// with its quotes; a text that a number or boolean could have is looked for without.
+#[derive(Debug, Clone)]
+pub struct Prefilter {
+    finders: Vec<memchr::memmem::Finder<'static>>,
+}
+
+impl Prefilter {
+    /// The prefilter of a formula, if it has one.
+    pub fn of(formula: &Formula<JsonAtom>) -> Option<Prefilter> {
+        let mut texts = needles(formula)?;
+        texts.sort();
+        texts.dedup();
+        let finders = texts
+            .iter()
+            .map(|t| memchr::memmem::Finder::new(t.as_bytes()).into_owned())
+            .collect();
+        Some(Prefilter { finders })
+    }
+
+    /// False when `event` has no backslash and contains none of the texts.
+    pub fn may_match(&self, event: &str) -> bool {
+        let bytes = event.as_bytes();
+        memchr::memchr(b'\\', bytes).is_some()
+            || self.finders.iter().any(|f| f.find(bytes).is_some())
+    }
+}
+
+/// Texts of which every event satisfying `formula` contains one (escapes aside).
+fn needles(formula: &Formula<JsonAtom>) -> Option<Vec<String>> {
+    match formula.kind() {
+        FormulaKind::Atom(atom) => match &atom.test {
+            Test::Eq(crate::canon::Operand::Text(pat)) => {
+                let (text, exact) = match pat {
+                    crate::canon::TextPat::Exact(s) => (s, true),
+                    crate::canon::TextPat::Prefix(s)
+                    | crate::canon::TextPat::Suffix(s)
+                    | crate::canon::TextPat::Contains(s) => (s, false),
+                };
+                if text.is_empty() {
+                    return None;
+                }
+                let scalar_text =
+                    crate::canon::Num::parse(text).is_some() || text == "true" || text == "false";
+                Some(vec![if exact && !scalar_text {
+                    format!("\"{text}\"")
+                } else {
+                    text.clone()
+                }])
+            }
+            _ => None,
+        },
+        // Any conjunct's texts will do: take the most selective (longest shortest text).
+        FormulaKind::And(ops) => ops
+            .iter()
+            .filter_map(needles)
+            .max_by_key(|texts| texts.iter().map(String::len).min().unwrap_or(0)),
+        // Every disjunct needs texts.
+        FormulaKind::Or(ops) => {
+            let mut all = Vec::new();
+            for op in ops {
+                all.extend(needles(op)?);
+            }
+            Some(all)
+        }
+    }
 }
 
 /// A value found in the event at a pattern's path.
@@ -115,6 +191,7 @@ impl JsonPlan {
     pub fn new(formula: &Formula<JsonAtom>) -> JsonPlan {
         let mut plan = JsonPlan {
             tests: Vec::new(),
+            prefilter: Prefilter::of(formula),
             formula: Node::Or(Vec::new()),
             trie: vec![TrieNode::default()],
         };
@@ -204,8 +281,16 @@ impl JsonPlan {
         }
     }
 
+    /// False when a quick text scan proves that `event` cannot match (without parsing it).
+    pub fn may_match(&self, event: &str) -> bool {
+        self.prefilter.as_ref().map_or(true, |p| p.may_match(event))
+    }
+
     /// Does the pattern match `event`?
     pub fn matches(&self, event: &str) -> bool {
+        if !self.may_match(event) {
+            return false;
+        }
         match self.collect(event) {
             Ok(values) => self.eval(&self.formula, &values),
             Err(_) => false,

@@ -111,6 +111,16 @@ impl Matcher {
         }
     }
 
+    /// False when a quick text scan proves that `event` cannot match, without parsing it
+    /// (JSON patterns that need some exact, prefix, suffix or contained text; see
+    /// [`json::Prefilter`]). True otherwise.
+    pub fn may_match(&self, event: &str) -> bool {
+        match &self.plan {
+            Plan::Json(plan) => plan.may_match(event),
+            _ => true,
+        }
+    }
+
     /// True for JSON patterns, whose events must be JSON objects.
     pub fn wants_json(&self) -> bool {
         matches!(self.plan, Plan::Json(_))
