@@ -138,13 +138,8 @@ pub fn run() -> ExitCode {
     };
     let status = match cli.command {
         Command::Fmt {
-            pattern,
-            batch: Some(file),
-            ..
-        } => {
-            let _ = pattern;
-            batch::fmt(&file)
-        }
+            batch: Some(file), ..
+        } => batch::fmt(&file),
         Command::Fmt { pattern, json, .. } => fmt(pattern.as_deref(), json),
         Command::Parse { pattern, .. } => parse(pattern.as_deref()),
         Command::Diff { left, right, json } => diff::run(&left, &right, json),

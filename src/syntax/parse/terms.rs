@@ -11,8 +11,7 @@ pub(super) fn pattern<'a>(cx: &Ctx<'a>, i: &'a str) -> Result<PatternKind, nom::
     let mut rest = ws(i);
     while !rest.is_empty() {
         let (after, term) = term(cx, rest)?;
-        if let Some(c) = after.chars().next().filter(|&c| !is_ws(c)) {
-            let _ = c;
+        if after.chars().next().is_some_and(|c| !is_ws(c)) {
             return Err(cx.fail(after, 0, ErrorKind::MissingSpaceBetweenTerms));
         }
         terms.push(term);
