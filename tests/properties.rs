@@ -384,7 +384,10 @@ fn render(logic: &Logic, style: &mut Style, parent_and: bool) -> String {
                 }
             }
             let sep = if is_and { "&&" } else { "||" };
-            let parts: Vec<String> = order.iter().map(|l| render(l, style, is_and)).collect();
+            // A group of one is written as its member, which then sits in the parent's
+            // context: it needs parentheses if it is an `||` under an `&&` there.
+            let context = if order.len() == 1 { parent_and } else { is_and };
+            let parts: Vec<String> = order.iter().map(|l| render(l, style, context)).collect();
             let joined = parts.join(&format!("{}{sep}{}", style.space(), style.space()));
             let needs_parens = parts.len() > 1 && !is_and && parent_and;
             if needs_parens || style.pick(4) == 0 {
