@@ -61,7 +61,10 @@ struct TrieNode {
 /// with its quotes; a text that a number or boolean could have is looked for without.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
-    finders: Vec<memchr::memmem::Finder<'static>>,
+    texts: Vec<String>,
+    /// Searchers for the texts, built on first use (a matcher compiled only to check a few
+    /// events, as the engine does, never pays for them).
+    finders: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>>,
 }
 
 impl Prefilter {
@@ -70,18 +73,25 @@ impl Prefilter {
         let mut texts = needles(formula)?;
         texts.sort();
         texts.dedup();
-        let finders = texts
-            .iter()
-            .map(|t| memchr::memmem::Finder::new(t.as_bytes()).into_owned())
-            .collect();
-        Some(Prefilter { finders })
+        Some(Prefilter {
+            texts,
+            finders: std::sync::OnceLock::new(),
+        })
     }
 
     /// False when `event` has no backslash and contains none of the texts.
     pub fn may_match(&self, event: &str) -> bool {
         let bytes = event.as_bytes();
-        memchr::memchr(b'\\', bytes).is_some()
-            || self.finders.iter().any(|f| f.find(bytes).is_some())
+        if memchr::memchr(b'\\', bytes).is_some() {
+            return true;
+        }
+        let finders = self.finders.get_or_init(|| {
+            self.texts
+                .iter()
+                .map(|t| memchr::memmem::Finder::new(t.as_bytes()).into_owned())
+                .collect()
+        });
+        finders.iter().any(|f| f.find(bytes).is_some())
     }
 }
 

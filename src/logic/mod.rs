@@ -263,7 +263,11 @@ pub fn find_events(
             let total = events.len();
             let good: Vec<Event> = events
                 .into_iter()
-                .filter(|e| matchers.iter().all(|(m, p)| m.matches(e.message()) == *p))
+                .filter(|e| {
+                    matchers
+                        .iter()
+                        .all(|(m, p)| m.evaluate(e.message()).matched == *p)
+                })
                 .collect();
             debug_assert_eq!(good.len(), total, "a witness failed the evaluator's check");
             let why = if good.len() == total {
@@ -363,7 +367,7 @@ pub fn is_empty(p: &Canonical) -> Option<bool> {
         Ok((found, why)) => {
             let found: Vec<Event> = found
                 .into_iter()
-                .filter(|e| m.matches(e.message()))
+                .filter(|e| m.evaluate(e.message()).matched)
                 .collect();
             match (found.is_empty(), why) {
                 (false, _) => Some(false),
@@ -381,7 +385,8 @@ pub fn is_universal(p: &Canonical) -> Option<bool> {
 }
 
 /// Keeps the events that `yes` matches and `no` does not (or, with `differ == false`,
-/// that both match). A search result that fails this check would be an engine bug: it is
+/// that both match). The check parses every witness (`evaluate`, not the prefiltered
+/// `matches`): a handful of events do not repay building the prefilter's searchers. A search result that fails this check would be an engine bug: it is
 /// dropped and reported as undecided rather than returned.
 fn checked(
     result: Result<(Vec<Event>, Option<String>), Stop>,
@@ -395,7 +400,9 @@ fn checked(
             let total = events.len();
             let good: Vec<Event> = events
                 .into_iter()
-                .filter(|e| yes.matches(e.message()) && no.matches(e.message()) != differ)
+                .filter(|e| {
+                    yes.evaluate(e.message()).matched && no.evaluate(e.message()).matched != differ
+                })
                 .collect();
             debug_assert_eq!(good.len(), total, "a witness failed the evaluator's check");
             let why = match good.len() == total {
