@@ -137,14 +137,7 @@ pub(crate) fn enumerate_texts(
     budget: &mut Budget,
     visit: &mut dyn FnMut(&str) -> bool,
 ) -> Result<bool, super::Exhausted> {
-    let blocks = Blocks::new(constraints);
-    let mut dfas: Vec<LazyDfa> = constraints
-        .iter()
-        .map(|c| LazyDfa::new(Nfa::of(&c.lang), &blocks))
-        .collect();
-    budget.spend(construction_cost(&dfas, &blocks))?;
-    // Only digits and number punctuation matter for numbers; keep every block, but visit
-    // each text once.
+    let (blocks, mut dfas) = automata(constraints, budget)?;
     let mut queue: VecDeque<(Vec<u32>, String)> = VecDeque::new();
     queue.push_back((vec![0; dfas.len()], String::new()));
     let mut visited = 0usize;
@@ -185,12 +178,7 @@ fn enumerate_states(
     budget: &mut Budget,
     visit: &mut dyn FnMut(&str) -> bool,
 ) -> Result<bool, super::Exhausted> {
-    let blocks = Blocks::new(constraints);
-    let mut dfas: Vec<LazyDfa> = constraints
-        .iter()
-        .map(|c| LazyDfa::new(Nfa::of(&c.lang), &blocks))
-        .collect();
-    budget.spend(construction_cost(&dfas, &blocks))?;
+    let (blocks, mut dfas) = automata(constraints, budget)?;
     let start: Vec<u32> = vec![0; dfas.len()];
     let mut seen: HashMap<Vec<u32>, (usize, u32)> = HashMap::default();
     let mut order: Vec<Vec<u32>> = Vec::new();
@@ -226,6 +214,20 @@ fn enumerate_states(
         }
     }
     Ok(false)
+}
+
+/// The alphabet of the constraints and one lazy DFA per constraint, charged to the budget.
+fn automata(
+    constraints: &[Constraint<'_>],
+    budget: &mut Budget,
+) -> Result<(Blocks, Vec<LazyDfa>), super::Exhausted> {
+    let blocks = Blocks::new(constraints);
+    let dfas: Vec<LazyDfa> = constraints
+        .iter()
+        .map(|c| LazyDfa::new(Nfa::of(&c.lang), &blocks))
+        .collect();
+    budget.spend(construction_cost(&dfas, &blocks))?;
+    Ok((blocks, dfas))
 }
 
 /// What building the automata cost: every NFA state and edge, for every block.
