@@ -298,9 +298,11 @@ impl JsonPlan {
 
     /// Does the pattern match `event`?
     pub fn matches(&self, event: &str) -> bool {
-        if !self.may_match(event) {
-            return false;
-        }
+        self.may_match(event) && self.matches_parsed(event)
+    }
+
+    /// Does the pattern match `event`, deciding by parsing it (no prefilter)?
+    pub(crate) fn matches_parsed(&self, event: &str) -> bool {
         match self.collect(event) {
             Ok(values) => self.eval(&self.formula, &values),
             Err(_) => false,

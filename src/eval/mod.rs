@@ -111,6 +111,15 @@ impl Matcher {
         }
     }
 
+    /// Like [`Matcher::matches`], but always deciding by parsing the event: for checking a
+    /// few events, where building the prefilter's searchers would not pay.
+    pub(crate) fn matches_parsed(&self, event: &str) -> bool {
+        match &self.plan {
+            Plan::Json(plan) => plan.matches_parsed(event),
+            _ => self.matches(event),
+        }
+    }
+
     /// False when a quick text scan proves that `event` cannot match, without parsing it
     /// (JSON patterns that need some exact, prefix, suffix or contained text; see
     /// [`json::Prefilter`]). True otherwise.

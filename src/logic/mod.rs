@@ -266,7 +266,7 @@ pub fn find_events(
                 .filter(|e| {
                     matchers
                         .iter()
-                        .all(|(m, p)| m.evaluate(e.message()).matched == *p)
+                        .all(|(m, p)| m.matches_parsed(e.message()) == *p)
                 })
                 .collect();
             debug_assert_eq!(good.len(), total, "a witness failed the evaluator's check");
@@ -367,7 +367,7 @@ pub fn is_empty(p: &Canonical) -> Option<bool> {
         Ok((found, why)) => {
             let found: Vec<Event> = found
                 .into_iter()
-                .filter(|e| m.evaluate(e.message()).matched)
+                .filter(|e| m.matches_parsed(e.message()))
                 .collect();
             match (found.is_empty(), why) {
                 (false, _) => Some(false),
@@ -385,8 +385,8 @@ pub fn is_universal(p: &Canonical) -> Option<bool> {
 }
 
 /// Keeps the events that `yes` matches and `no` does not (or, with `differ == false`,
-/// that both match). The check parses every witness (`evaluate`, not the prefiltered
-/// `matches`): a handful of events do not repay building the prefilter's searchers. A search result that fails this check would be an engine bug: it is
+/// that both match). The check parses every witness (no prefilter): a handful of events
+/// do not repay building the prefilter's searchers. A search result that fails this check would be an engine bug: it is
 /// dropped and reported as undecided rather than returned.
 fn checked(
     result: Result<(Vec<Event>, Option<String>), Stop>,
@@ -401,7 +401,7 @@ fn checked(
             let good: Vec<Event> = events
                 .into_iter()
                 .filter(|e| {
-                    yes.evaluate(e.message()).matched && no.evaluate(e.message()).matched != differ
+                    yes.matches_parsed(e.message()) && no.matches_parsed(e.message()) != differ
                 })
                 .collect();
             debug_assert_eq!(good.len(), total, "a witness failed the evaluator's check");
