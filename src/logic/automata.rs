@@ -116,17 +116,6 @@ pub(crate) fn solve(
     Ok(found)
 }
 
-/// Visits texts satisfying every constraint in order of length (each reachable product
-/// state once, by its shortest text), until `visit` returns true. Returns `Ok(true)` when
-/// `visit` accepted one, `Ok(false)` when every such state has been visited.
-pub(crate) fn enumerate(
-    constraints: &[Constraint<'_>],
-    budget: &mut Budget,
-    visit: &mut dyn FnMut(&str) -> bool,
-) -> Result<bool, super::Exhausted> {
-    enumerate_states(constraints, budget, visit)
-}
-
 /// Visits texts satisfying every constraint in order of length, *every* text rather than
 /// one per state, until `visit` returns true or `limit` texts have been visited. Returns
 /// `Ok(true)` when one was accepted, `Ok(false)` when the language has no more texts, and
@@ -173,7 +162,10 @@ pub(crate) fn enumerate_texts(
     Ok(false)
 }
 
-fn enumerate_states(
+/// Visits texts satisfying every constraint in order of length (each reachable product
+/// state once, by its shortest text), until `visit` returns true. Returns `Ok(true)` when
+/// `visit` accepted one, `Ok(false)` when every such state has been visited.
+pub(crate) fn enumerate(
     constraints: &[Constraint<'_>],
     budget: &mut Budget,
     visit: &mut dyn FnMut(&str) -> bool,

@@ -1,6 +1,6 @@
 //! Space-delimited patterns: `[ip, user, ..., status_code = 4*, bytes > 1000]`.
 
-use super::expr::{or_expr, Spanned};
+use super::expr::{or_expr, single_operator, Spanned};
 use super::json::is_key_char;
 use super::lexeme::{operator, run, value, ws};
 use super::{Ctx, Fail, PResult};
@@ -66,17 +66,7 @@ pub(super) fn pattern<'a>(cx: &Ctx<'a>, i: &'a str) -> Result<PatternKind, nom::
         } else if let Some(end) = after.strip_prefix(']') {
             return finish(cx, end, entries);
         } else {
-            let kind = match after.chars().next() {
-                Some('&') => ErrorKind::SingleOperator {
-                    found: '&',
-                    meant: "&&",
-                },
-                Some('|') => ErrorKind::SingleOperator {
-                    found: '|',
-                    meant: "||",
-                },
-                _ => ErrorKind::ExpectedCommaOrBracket,
-            };
+            let kind = single_operator(after).unwrap_or(ErrorKind::ExpectedCommaOrBracket);
             return Err(cx.fail(after, 0, kind));
         }
     }

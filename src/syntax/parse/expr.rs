@@ -119,16 +119,21 @@ fn primary<'a, T: Spanned>(
 
 /// The failure for text after a complete expression that should have been closed by `close`.
 pub(crate) fn after_expr<'a>(cx: &Ctx<'a>, rest: &'a str, close: char) -> super::Fail<'a> {
-    let kind = match rest.chars().next() {
-        Some('&') => ErrorKind::SingleOperator {
+    let kind = single_operator(rest).unwrap_or(ErrorKind::ExpectedConnective { close });
+    cx.fail_data(rest, 0, kind)
+}
+
+/// `&` or `|` written alone where `&&` or `||` was meant.
+pub(crate) fn single_operator(rest: &str) -> Option<ErrorKind> {
+    match rest.chars().next() {
+        Some('&') => Some(ErrorKind::SingleOperator {
             found: '&',
             meant: "&&",
-        },
-        Some('|') => ErrorKind::SingleOperator {
+        }),
+        Some('|') => Some(ErrorKind::SingleOperator {
             found: '|',
             meant: "||",
-        },
-        _ => ErrorKind::ExpectedConnective { close },
-    };
-    cx.fail_data(rest, 0, kind)
+        }),
+        _ => None,
+    }
 }
