@@ -15,6 +15,8 @@
 //!
 //! 5. [`rules`]: the catalog of compliance rules (CIS monitoring controls, the 19-event IAM
 //!    rule) and [`rules::check()`]: does a pattern catch every event a rule requires?
+//! 6. [`scan`]: the whole CIS chain (trail → log group → metric filter → alarm → SNS
+//!    subscription) in AWS CLI outputs, Terraform, CloudFormation or a live account.
 //!
 //! [`regex`] is the `%…%` regular-expression subset, used by all of them.
 //!
@@ -46,4 +48,5 @@ mod fxhash;
 pub mod logic;
 pub mod regex;
 pub mod rules;
+pub mod scan;
 pub mod syntax;
