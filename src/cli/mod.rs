@@ -6,6 +6,9 @@ mod checking;
 mod diff;
 mod input;
 mod matching;
+mod scan;
+#[cfg(feature = "aws")]
+mod aws;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -117,6 +120,36 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check the whole CIS monitoring chain (trail -> log group -> metric filter -> alarm ->
+    /// SNS subscription) in AWS CLI JSON outputs, Terraform source or plans, CloudFormation
+    /// templates (files detected by content; directories walked), or a live account.
+    /// Exit 0 when nothing fails, 1 when a rule fails, 2 on unusable input.
+    Scan {
+        /// Files and directories to read.
+        paths: Vec<String>,
+        /// Also scan the live AWS account of the default credential chain (honours
+        /// AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL); needs the `aws` build feature.
+        #[arg(long)]
+        aws: bool,
+        /// Regions for --aws (repeatable; default: the configured region).
+        #[arg(long = "region", value_name = "REGION", requires = "aws")]
+        regions: Vec<String>,
+        /// Rules to check (repeatable; default: every rule of the catalog).
+        #[arg(long = "rule", value_name = "ID")]
+        rules: Vec<String>,
+        /// The CIS version (default: each rule's newest).
+        #[arg(long, value_name = "VERSION")]
+        cis_version: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: scan::Format,
+        /// Print JSON (same as --format json).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
+        /// Exit 1 when a finding is MANUAL too, not only when one is FAIL.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Print the syntax tree of a pattern as JSON.
     Parse {
         /// The pattern; `-` or nothing reads standard input.
@@ -164,6 +197,27 @@ pub fn run() -> ExitCode {
                 None => checking::run(pattern.as_deref(), &options, json),
             }
         }
+        Command::Scan {
+            paths,
+            aws,
+            regions,
+            rules,
+            cis_version,
+            format,
+            json,
+            strict,
+        } => scan::run(&scan::Request {
+            paths,
+            aws,
+            regions,
+            options: cwpattern::scan::ScanOptions {
+                rules,
+                cis_version,
+                ..Default::default()
+            },
+            format: if json { scan::Format::Json } else { format },
+            strict,
+        }),
         Command::Rules { json } => checking::list(json),
         Command::Lint { pattern, json } => checking::lint(pattern.as_deref(), json),
         Command::Match {

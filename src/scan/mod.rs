@@ -137,7 +137,12 @@ pub fn detect(path: &str, text: &str) -> Result<Detected, LoadError> {
     let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     match ext.as_deref() {
         Some("tf") => Err(terraform::syntax_error(path, text)),
-        Some("yaml" | "yml" | "template") => Err(cloudformation::yaml_error(path, text)),
+        Some("yaml" | "yml" | "template") => match cloudformation::yaml_error(path, text) {
+            Some(e) => Err(e),
+            None => Ok(Detected::Other(
+                "YAML that is not a CloudFormation template".to_owned(),
+            )),
+        },
         _ => Ok(Detected::Other(
             "neither JSON, a CloudFormation YAML template nor Terraform source".to_owned(),
         )),
