@@ -151,6 +151,9 @@ pub fn run(req: &Request) -> u8 {
             Status::Manual => summary.manual += 1,
         }
     }
+    for s in &c.skipped {
+        eprintln!("notice: passed over {}: {}", s.file, s.reason);
+    }
     for e in &c.errors {
         eprintln!("error: {e}");
     }
@@ -410,7 +413,7 @@ fn text(report: &Report<'_>) -> String {
     }
     if !report.skipped.is_empty() {
         out.push_str(&format!(
-            "\npassed over {} file(s) that are not configurations (see --json)\n",
+            "\npassed over {} file(s) that are not configurations (listed on standard error)\n",
             report.skipped.len()
         ));
     }

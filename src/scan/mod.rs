@@ -201,7 +201,10 @@ pub fn json_error(path: &str, e: &serde_json::Error) -> LoadError {
     };
     let line = u32::try_from(e.line()).ok().filter(|&l| l > 0);
     let column = u32::try_from(e.column()).ok().filter(|&c| c > 0);
-    LoadError::new(path, format!("{what}: {e}")).at(line, column)
+    // serde_json's message ends with " at line L column C", which the location says.
+    let message = e.to_string();
+    let message = message.split(" at line ").next().unwrap_or(&message);
+    LoadError::new(path, format!("{what}: {message}")).at(line, column)
 }
 
 /// The 1-based line of the first line of `text` that contains `needle`.
