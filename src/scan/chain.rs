@@ -923,3 +923,150 @@ fn judge_subscription(s: &Subscription) -> (LinkState, String) {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::model::{Management, Metric, Seen, SourceKind};
+
+    const ROOT: &str = r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#;
+
+    fn origin(address: &str) -> Origin {
+        Origin::new(SourceKind::Terraform, address).at("main.tf", Some(1))
+    }
+
+    fn metric(ns: Val, name: Val) -> Metric {
+        Metric {
+            namespace: ns,
+            name,
+        }
+    }
+
+    /// A Terraform-like module: trail → log group `aws_cloudwatch_log_group.ct` (left
+    /// unresolved on both ends) → root filter → alarm → topic → declared subscription.
+    fn module() -> Inventory {
+        let lg = Val::unresolved("aws_cloudwatch_log_group.ct");
+        let topic = Val::unresolved("aws_sns_topic.alarms");
+        let m = metric(Val::known("CIS"), Val::known("RootUsage"));
+        Inventory {
+            trails: vec![Trail {
+                name: Val::known("main"),
+                arn: None,
+                home_region: None,
+                multi_region: Some(true),
+                logging: Some(true),
+                log_group: Some(lg.clone()),
+                management: Some(Management::ALL),
+                origin: origin("aws_cloudtrail.main"),
+            }],
+            metric_filters: vec![MetricFilter {
+                name: Val::known("root"),
+                log_group: lg,
+                pattern: Val::known(ROOT),
+                metrics: vec![m.clone()],
+                origin: origin("aws_cloudwatch_log_metric_filter.root"),
+            }],
+            alarms: vec![Alarm {
+                name: Val::known("root"),
+                metrics: vec![m],
+                topics: vec![topic.clone()],
+                actions_enabled: None,
+                origin: origin("aws_cloudwatch_metric_alarm.root"),
+            }],
+            subscriptions: vec![Subscription {
+                topic,
+                protocol: Some("email".into()),
+                endpoint: Some("sec@example.com".into()),
+                confirmed: None,
+                origin: origin("aws_sns_topic_subscription.sec"),
+            }],
+            seen: Seen::ALL,
+            ..Inventory::default()
+        }
+    }
+
+    fn verdict(inv: &Inventory) -> (Status, Option<Step>) {
+        let options = ScanOptions {
+            rules: vec!["root-account-usage".into()],
+            ..ScanOptions::default()
+        };
+        let f = evaluate("test", inv, &options).unwrap().remove(0);
+        let gap = f
+            .chain
+            .iter()
+            .find(|l| l.state != LinkState::Ok)
+            .map(|l| l.step);
+        (f.status, gap)
+    }
+
+    #[test]
+    fn a_declared_chain_with_the_same_unresolved_tokens_passes() {
+        assert_eq!(verdict(&module()), (Status::Pass, None));
+    }
+
+    #[test]
+    fn a_pattern_from_a_variable_is_manual() {
+        let mut inv = module();
+        inv.metric_filters[0].pattern = Val::unresolved("var.pattern");
+        assert_eq!(verdict(&inv), (Status::Manual, Some(Step::MetricFilter)));
+    }
+
+    #[test]
+    fn a_log_group_from_elsewhere_is_manual_and_another_one_fails() {
+        let mut inv = module();
+        inv.metric_filters[0].log_group = Val::unresolved("var.log_group_name");
+        assert_eq!(verdict(&inv), (Status::Manual, Some(Step::Trail)));
+        inv.metric_filters[0].log_group = Val::known("other");
+        inv.trails[0].log_group = Some(Val::known("ct"));
+        assert_eq!(verdict(&inv), (Status::Fail, Some(Step::Trail)));
+    }
+
+    #[test]
+    fn no_trail_in_a_module_is_manual_but_no_trail_in_an_account_fails() {
+        let mut inv = module();
+        inv.trails.clear();
+        inv.seen.trails = false;
+        assert_eq!(verdict(&inv), (Status::Manual, Some(Step::Trail)));
+        inv.seen.trails = true;
+        assert_eq!(verdict(&inv), (Status::Fail, Some(Step::Trail)));
+    }
+
+    #[test]
+    fn the_alarm_must_match_namespace_and_name() {
+        let mut inv = module();
+        inv.alarms[0].metrics[0].namespace = Val::known("Other");
+        assert_eq!(verdict(&inv), (Status::Fail, Some(Step::Alarm)));
+        // A metric-math alarm that includes the metric counts.
+        let m = inv.metric_filters[0].metrics[0].clone();
+        inv.alarms[0].metrics.push(m);
+        assert_eq!(verdict(&inv), (Status::Pass, None));
+    }
+
+    #[test]
+    fn an_undeclared_subscription_in_iac_is_manual_and_a_pending_one_in_aws_fails() {
+        let mut inv = module();
+        inv.subscriptions.clear();
+        assert_eq!(verdict(&inv), (Status::Manual, Some(Step::Subscription)));
+        let mut inv = module();
+        inv.subscriptions[0].confirmed = Some(false);
+        assert_eq!(verdict(&inv), (Status::Fail, Some(Step::Subscription)));
+    }
+
+    #[test]
+    fn the_best_chain_wins_over_broken_ones() {
+        let mut inv = module();
+        let mut broken = inv.metric_filters[0].clone();
+        broken.name = Val::known("broken");
+        broken.pattern = Val::known("{ $.userIdentity.type = IAMUser }");
+        inv.metric_filters.insert(0, broken);
+        assert_eq!(verdict(&inv), (Status::Pass, None));
+    }
+
+    #[test]
+    fn an_invalid_pattern_is_a_failing_filter_not_an_error() {
+        let mut inv = module();
+        inv.metric_filters[0].pattern = Val::known("{ $.a = ");
+        let (status, gap) = verdict(&inv);
+        assert_eq!((status, gap), (Status::Fail, Some(Step::MetricFilter)));
+    }
+}
