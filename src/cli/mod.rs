@@ -1,14 +1,14 @@
 //! Argument parsing and the subcommands. Only this module does I/O, uses clap and decides
 //! exit codes; the library knows nothing about them.
 
+#[cfg(feature = "aws")]
+mod aws;
 mod batch;
 mod checking;
 mod diff;
 mod input;
 mod matching;
 mod scan;
-#[cfg(feature = "aws")]
-mod aws;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -423,7 +423,9 @@ impl Inventory {
                     .enumerate()
                     .filter_map(|(i, t)| {
                         let name = t.name.as_known()?;
-                        file_stem(&status.file).contains(name).then_some((i, name.len()))
+                        file_stem(&status.file)
+                            .contains(name)
+                            .then_some((i, name.len()))
                     })
                     .max_by_key(|&(_, len)| len)
                     .map(|(i, _)| i)
