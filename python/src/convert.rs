@@ -13,9 +13,11 @@ use crate::PatternError;
 /// Converts anything the library serialises into plain Python values (dict, list, str,
 /// int, float, bool, None), field order kept, exactly as the CLI's `--json` output reads.
 ///
-/// The value goes through JSON text and Python's own `json.loads` (a C parser): measured
-/// on `check` reports, as fast as building the objects from Rust one by one, and JSON
-/// example events (raw JSON inside the report) become dicts with no special case.
+/// The value goes through JSON text and Python's own `json.loads` (a C parser). The
+/// output is then exactly the CLI's: the struct's field order, and JSON example events
+/// (raw JSON text inside the report) as dicts with no special case. The cost is small:
+/// `json.loads` of a 4 kB `check` report takes about 40 µs, under 1% of the check
+/// (`python/bench/bench_check.py` prints both).
 pub fn to_python<'py, T: Serialize + ?Sized>(
     py: Python<'py>,
     value: &T,
