@@ -1,0 +1,4 @@
+#!/bin/sh
+set -eu
+terraform init
+terraform apply -auto-approve

@@ -1,0 +1,2 @@
+trail_name      = "org-baseline"
+alarm_namespace = "CISBenchmark"
