@@ -8,7 +8,7 @@ use common::{corpus_path, read_corpus, report, run, Outcome};
 use serde_json::Value;
 
 /// One case: the binary with `args` (and `--json`) must exit with `exit`, report each of
-/// `findings` (rule, status, the first link that is not there, words of the reason), none
+/// `findings` (rule, status, the link that decides the status, words of the reason), none
 /// of the rules in `absent`, and print each of `stderr_contains` on standard error.
 fn check_scan_case(case: &Value) -> Result<(), String> {
     let mut args: Vec<&str> = vec!["scan"];
@@ -50,11 +50,18 @@ fn check_scan_case(case: &Value) -> Result<(), String> {
                 ));
             }
             if let Some(step) = want.get("step") {
+                // The link that decides the status: the first missing one for FAIL, the
+                // first undecidable one for MANUAL.
+                let deciding = if got["status"] == "FAIL" {
+                    "missing"
+                } else {
+                    "unknown"
+                };
                 let first_gap = got["chain"]
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .find(|l| l["state"] != "ok")
+                    .find(|l| l["state"] == deciding)
                     .map(|l| l["step"].clone());
                 if first_gap.as_ref() != Some(step) {
                     problems.push(format!(
@@ -156,4 +163,38 @@ fn sarif_output_has_rules_results_and_locations() {
         .find(|r| r["ruleId"] == "iam-policy-changes")
         .unwrap();
     assert_eq!(iam["kind"], "pass");
+}
+
+/// IaC findings point at the declaring file and line, the metric filter first (where a
+/// fix usually goes), so that code scanning annotates the right line.
+#[test]
+fn sarif_locations_of_iac_findings_have_lines() {
+    let dir = corpus_path("scan/tf-secure-baseline-count");
+    let out = run(
+        &[
+            "scan",
+            dir.to_str().unwrap(),
+            "--rule",
+            "iam-policy-changes",
+            "--format",
+            "sarif",
+        ],
+        None,
+    );
+    assert_eq!(out.code, Some(1), "{}", out.summary());
+    let log: Value = serde_json::from_str(&out.stdout).expect("SARIF is JSON");
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["kind"], "fail");
+    let first = &result["locations"][0]["physicalLocation"];
+    let uri = first["artifactLocation"]["uri"].as_str().unwrap();
+    assert!(uri.ends_with("tf-secure-baseline-count/alarms.tf"), "{uri}");
+    assert_eq!(
+        first["region"]["startLine"], 49,
+        "the IAM filter's resource block"
+    );
+    let trail = &result["locations"][1]["physicalLocation"];
+    assert!(trail["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with("trail.tf"));
 }

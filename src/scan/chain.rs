@@ -163,7 +163,7 @@ impl Finding {
 }
 
 /// What to scan for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScanOptions {
     /// Rule ids; empty means every rule of the catalog (that has a pattern for the
     /// version asked for).
@@ -172,16 +172,6 @@ pub struct ScanOptions {
     pub cis_version: Option<String>,
     /// The semantic engine's budget for each coverage question.
     pub limits: Limits,
-}
-
-impl Default for ScanOptions {
-    fn default() -> Self {
-        ScanOptions {
-            rules: Vec::new(),
-            cis_version: None,
-            limits: Limits::default(),
-        }
-    }
 }
 
 /// Evaluates every rule of `options` over one scope's inventory (call
@@ -462,7 +452,7 @@ impl Scan<'_> {
             version: version.map(str::to_owned),
             assume: Assume::Cloudtrail,
             noise: false,
-            limits: self.options.limits.clone(),
+            limits: self.options.limits,
         };
         let c = match check(&pattern, &options) {
             Ok(report) => Coverage {

@@ -128,6 +128,11 @@ pub fn detect(path: &str, text: &str) -> Result<Detected, LoadError> {
     if terraform::looks_like_hcl(text) {
         return Ok(Detected::TerraformSource);
     }
+    // Variable files are only `name = value` lines, which no content test can tell from
+    // other settings files; Terraform itself finds them by name, and so does the scan.
+    if path.ends_with(".tfvars") {
+        return Ok(Detected::TerraformSource);
+    }
     if let Some(result) = cloudformation::load_yaml(path, text) {
         return result.map(|inventory| Detected::Inventory {
             format: "CloudFormation template (YAML)".to_owned(),
