@@ -49,7 +49,7 @@ struct Parsed<'a> {
     tree: &'a syntax::ast::Pattern,
 }
 
-/// What `relate` returns: the fields of `cwpattern diff --json`, in its order.
+/// What `relate` returns: the fields of `cwpattern diff --json`.
 #[derive(Serialize)]
 struct Related<'a> {
     relation: &'static str,
