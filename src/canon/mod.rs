@@ -23,6 +23,7 @@ use serde::Serialize;
 pub use formula::{Formula, FormulaKind};
 pub use lower::lower;
 pub use num::Num;
+pub use print::json_text;
 
 use crate::regex::Regex;
 

@@ -28,14 +28,7 @@ impl fmt::Display for Canonical {
                 }
                 f.write_str(&items.join(" "))
             }
-            Canonical::Json(formula) => {
-                f.write_str("{ ")?;
-                formula_text(f, formula, &mut |f, atom: &JsonAtom| {
-                    write!(f, "{} ", atom.path)?;
-                    test(f, &atom.test)
-                })?;
-                f.write_str(" }")
-            }
+            Canonical::Json(formula) => json_formula(f, formula),
             Canonical::Delimited(columns) => {
                 f.write_str("[")?;
                 for (i, column) in columns.0.iter().enumerate() {
@@ -60,6 +53,27 @@ impl fmt::Display for Canonical {
             }
         }
     }
+}
+
+/// The canonical text of the JSON pattern whose formula is `formula`: the same text as
+/// `Canonical::Json(formula.clone()).to_string()`, without the clone.
+pub fn json_text(formula: &Formula<JsonAtom>) -> String {
+    struct Text<'a>(&'a Formula<JsonAtom>);
+    impl fmt::Display for Text<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            json_formula(f, self.0)
+        }
+    }
+    Text(formula).to_string()
+}
+
+fn json_formula(f: &mut fmt::Formatter<'_>, formula: &Formula<JsonAtom>) -> fmt::Result {
+    f.write_str("{ ")?;
+    formula_text(f, formula, &mut |f, atom: &JsonAtom| {
+        write!(f, "{} ", atom.path)?;
+        test(f, &atom.test)
+    })?;
+    f.write_str(" }")
 }
 
 fn term(t: &TermLit, prefix: &str) -> String {

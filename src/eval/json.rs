@@ -30,8 +30,9 @@ pub struct JsonPlan {
     /// Each atom's test and the trie node of its path.
     tests: Vec<(Test, usize)>,
     /// Texts of which a matching event contains at least one, when it has no backslash
-    /// (see [`Prefilter`]).
-    prefilter: Option<Prefilter>,
+    /// (see [`Prefilter`]); worked out on first use (a matcher compiled to check a few
+    /// events, as the engine does, never needs them).
+    prefilter: std::sync::OnceLock<Option<Prefilter>>,
     formula: Node,
     trie: Vec<TrieNode>,
 }
@@ -98,41 +99,58 @@ impl Prefilter {
 /// Texts of which every event satisfying `formula` contains one (escapes aside).
 fn needles(formula: &Formula<JsonAtom>) -> Option<Vec<String>> {
     match formula.kind() {
-        FormulaKind::Atom(atom) => match &atom.test {
-            Test::Eq(crate::canon::Operand::Text(pat)) => {
-                let (text, exact) = match pat {
-                    crate::canon::TextPat::Exact(s) => (s, true),
-                    crate::canon::TextPat::Prefix(s)
-                    | crate::canon::TextPat::Suffix(s)
-                    | crate::canon::TextPat::Contains(s) => (s, false),
-                };
-                if text.is_empty() {
-                    return None;
-                }
-                let scalar_text =
-                    crate::canon::Num::parse(text).is_some() || text == "true" || text == "false";
-                Some(vec![if exact && !scalar_text {
-                    format!("\"{text}\"")
-                } else {
-                    text.clone()
-                }])
-            }
-            _ => None,
-        },
-        // Any conjunct's texts will do: take the most selective (longest shortest text).
-        FormulaKind::And(ops) => ops
-            .iter()
-            .filter_map(needles)
-            .max_by_key(|texts| texts.iter().map(String::len).min().unwrap_or(0)),
-        // Every disjunct needs texts.
-        FormulaKind::Or(ops) => {
-            let mut all = Vec::new();
-            for op in ops {
-                all.extend(needles(op)?);
-            }
-            Some(all)
-        }
+        FormulaKind::Atom(atom) => atom_needles(&atom.test),
+        FormulaKind::And(ops) => best_conjunct(ops.iter().filter_map(needles)),
+        FormulaKind::Or(ops) => every_disjunct(ops.iter().map(needles)),
     }
+}
+
+/// [`needles`] of a compiled formula (the same operands in the same order).
+fn node_needles(node: &Node, tests: &[(Test, usize)]) -> Option<Vec<String>> {
+    match node {
+        Node::Atom(i) => atom_needles(&tests.get(*i)?.0),
+        Node::And(ops) => best_conjunct(ops.iter().filter_map(|n| node_needles(n, tests))),
+        Node::Or(ops) => every_disjunct(ops.iter().map(|n| node_needles(n, tests))),
+    }
+}
+
+/// The texts an atom's test needs, if any.
+fn atom_needles(test: &Test) -> Option<Vec<String>> {
+    match test {
+        Test::Eq(crate::canon::Operand::Text(pat)) => {
+            let (text, exact) = match pat {
+                crate::canon::TextPat::Exact(s) => (s, true),
+                crate::canon::TextPat::Prefix(s)
+                | crate::canon::TextPat::Suffix(s)
+                | crate::canon::TextPat::Contains(s) => (s, false),
+            };
+            if text.is_empty() {
+                return None;
+            }
+            let scalar_text =
+                crate::canon::Num::parse(text).is_some() || text == "true" || text == "false";
+            Some(vec![if exact && !scalar_text {
+                format!("\"{text}\"")
+            } else {
+                text.clone()
+            }])
+        }
+        _ => None,
+    }
+}
+
+/// Any conjunct's texts will do: take the most selective (longest shortest text).
+fn best_conjunct(all: impl Iterator<Item = Vec<String>>) -> Option<Vec<String>> {
+    all.max_by_key(|texts| texts.iter().map(String::len).min().unwrap_or(0))
+}
+
+/// Every disjunct needs texts.
+fn every_disjunct(all: impl Iterator<Item = Option<Vec<String>>>) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for texts in all {
+        out.extend(texts?);
+    }
+    Some(out)
 }
 
 /// A value found in the event at a pattern's path.
@@ -201,7 +219,7 @@ impl JsonPlan {
     pub fn new(formula: &Formula<JsonAtom>) -> JsonPlan {
         let mut plan = JsonPlan {
             tests: Vec::new(),
-            prefilter: Prefilter::of(formula),
+            prefilter: std::sync::OnceLock::new(),
             formula: Node::Or(Vec::new()),
             trie: vec![TrieNode::default()],
         };
@@ -293,7 +311,18 @@ impl JsonPlan {
 
     /// False when a quick text scan proves that `event` cannot match (without parsing it).
     pub fn may_match(&self, event: &str) -> bool {
-        self.prefilter.as_ref().map_or(true, |p| p.may_match(event))
+        self.prefilter
+            .get_or_init(|| {
+                let mut texts = node_needles(&self.formula, &self.tests)?;
+                texts.sort();
+                texts.dedup();
+                Some(Prefilter {
+                    texts,
+                    finders: std::sync::OnceLock::new(),
+                })
+            })
+            .as_ref()
+            .map_or(true, |p| p.may_match(event))
     }
 
     /// Does the pattern match `event`?

@@ -255,6 +255,7 @@ pub fn find_events(
     all.extend(assumptions.parts.iter().map(|(f, p)| (f, *p)));
     match json_parts(&all, want, &mut budget) {
         Err(stop) => (Vec::new(), Some(stop.reason())),
+        Ok((events, why)) if events.is_empty() => (events, why),
         Ok((events, why)) => {
             let matchers: Vec<(Matcher, bool)> = all
                 .iter()

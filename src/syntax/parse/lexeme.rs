@@ -41,6 +41,13 @@ pub(crate) fn is_number(s: &str) -> bool {
 
 /// `DQString = '"' { DQChar } '"'`; `\"` and `\\` are escapes, any other backslash is kept.
 pub(crate) fn quoted<'a>(cx: &Ctx<'a>, i: &'a str) -> PResult<'a, String> {
+    // Without a backslash before the closing quote, the value is the text between the quotes.
+    let body = &i[1..];
+    if let Some(end) = memchr::memchr2(b'"', b'\\', body.as_bytes()) {
+        if body.as_bytes()[end] == b'"' {
+            return Ok((&body[end + 1..], body[..end].to_owned()));
+        }
+    }
     let mut out = String::new();
     let mut chars = i.char_indices().skip(1);
     while let Some((at, c)) = chars.next() {

@@ -72,7 +72,9 @@ pub fn parse_with(pattern: &str, options: ParseOptions) -> Result<Pattern, Error
         full: pattern,
         options,
     };
-    if options.aws_limits {
+    // A pattern of at most 1024 bytes has at most 1024 characters: only longer ones are
+    // counted.
+    if options.aws_limits && pattern.len() > AWS_MAX_PATTERN_CHARS {
         if let Some((start, _)) = pattern.char_indices().nth(AWS_MAX_PATTERN_CHARS) {
             let chars = pattern.chars().count();
             let kind = ErrorKind::TooLong { chars };
