@@ -996,3 +996,129 @@ fn every_reference_is_compliant_with_itself() {
     });
     fail_if_any(&failures, jobs.len(), "reference checks");
 }
+
+/// The options of a corpus case.
+fn case_options(case: &Case) -> CheckOptions {
+    CheckOptions {
+        rule: case.rule.clone(),
+        version: case.version.clone(),
+        assume: assume_of(&case.assume),
+        ..CheckOptions::default()
+    }
+}
+
+/// The exact fast path of `check` (pair formulas under the CloudTrail assumption) gives the
+/// general engine's report, field for field: every corpus case with its own rule, and every
+/// pattern of the corpus against both IAM rules.
+#[test]
+fn fast_path_gives_the_engines_reports_on_the_corpus() {
+    let mut jobs: Vec<(CheckOptions, String)> = cases()
+        .iter()
+        .map(|c| (case_options(c), c.pattern.clone()))
+        .collect();
+    let mut patterns: Vec<String> = Vec::new();
+    for file in ["realworld_patterns.jsonl", "samples/patterns.jsonl", "check_cases.jsonl"] {
+        for line in common::read_corpus(file).lines().filter(|l| !l.trim().is_empty()) {
+            let v: Value = serde_json::from_str(line).expect("JSON line");
+            patterns.extend(v["pattern"].as_str().map(str::to_owned));
+        }
+    }
+    patterns.sort();
+    patterns.dedup();
+    for rule in ["iam-policy-changes", "cis-iam-policy-changes"] {
+        for p in &patterns {
+            let options = CheckOptions {
+                rule: rule.to_owned(),
+                ..CheckOptions::default()
+            };
+            jobs.push((options, p.clone()));
+        }
+    }
+    let fast_taken = AtomicUsize::new(0);
+    let failures = par_try(&jobs, |(options, pattern)| {
+        let checker = rules::Checker::new(options).expect("known rule");
+        if !checker.takes_fast_path(pattern) {
+            return;
+        }
+        fast_taken.fetch_add(1, Ordering::Relaxed);
+        let fast = checker.check(pattern).expect("valid");
+        let general = checker.check_general(pattern).expect("valid");
+        assert_eq!(fast, general, "rule {} pattern {pattern:?}", options.rule);
+    });
+    fail_if_any(&failures, jobs.len(), "fast path vs engine");
+    // The fast path must actually be exercised.
+    assert!(fast_taken.load(Ordering::Relaxed) > 100);
+}
+
+/// A memoised checker (batch mode) gives the same report as a fresh one, also for a second
+/// pattern of the same canonical form written differently.
+#[test]
+fn memoised_checker_gives_the_same_reports() {
+    let options = CheckOptions::default();
+    let memo = rules::Checker::new(&options).expect("rule").memoised();
+    let patterns = [
+        "{ ($.eventName = CreatePolicy) || ($.eventName = DeletePolicy) }",
+        r#"{$.eventName="DeletePolicy"||$.eventName=CreatePolicy}"#,
+        "{ ($.eventName = CreatePolicy) || ($.eventName = DeletePolicy) }",
+        r#"{ $.eventName = "Put*" && $.errorCode NOT EXISTS }"#,
+        r#"{ $.errorCode NOT EXISTS && $.eventName = "Put*" }"#,
+    ];
+    for p in patterns {
+        assert_eq!(memo.check(p), check(p, &options), "{p}");
+    }
+}
+
+mod fast_path_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// eventName values: required names, look-alikes, wildcards.
+    fn name_atom() -> impl Strategy<Value = String> {
+        let names = [
+            "CreatePolicy",
+            "DeletePolicy",
+            "PutRolePolicy",
+            "AddUserToGroup",
+            "SetDefaultPolicyVersion",
+            "CreateUser",
+            "AttachPolicy",
+        ];
+        (0..names.len(), 0..6u8).prop_map(move |(i, form)| {
+            let n = names[i];
+            match form {
+                0 | 1 => format!("$.eventName = {n}"),
+                2 => format!("$.eventName = \"{}*\"", &n[..3]),
+                3 => format!("$.eventName != {n}"),
+                4 => "$.eventSource = iam.amazonaws.com".to_owned(),
+                _ => format!("$.eventSource = \"{}*\"", &n[..1].to_lowercase()),
+            }
+        })
+    }
+
+    fn pair_pattern() -> impl Strategy<Value = String> {
+        let leaf = name_atom();
+        let expr = leaf.prop_recursive(3, 12, 4, |inner| {
+            (prop::collection::vec(inner, 2..4), any::<bool>()).prop_map(|(ops, and)| {
+                let sep = if and { " && " } else { " || " };
+                format!("({})", ops.join(sep))
+            })
+        });
+        expr.prop_map(|e| format!("{{ {e} }}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// On generated patterns over eventName and eventSource, the fast path and the
+        /// engine give the same report.
+        #[test]
+        fn fast_path_agrees_with_the_engine(pattern in pair_pattern()) {
+            let checker = rules::Checker::new(&CheckOptions::default()).expect("rule");
+            prop_assume!(syntax::parse(&pattern).is_ok());
+            prop_assert!(checker.takes_fast_path(&pattern));
+            let fast = checker.check(&pattern).expect("valid");
+            let general = checker.check_general(&pattern).expect("valid");
+            prop_assert_eq!(fast, general);
+        }
+    }
+}

@@ -1,16 +1,22 @@
 //! `check`: does a pattern catch every event a rule requires?
 
 use std::fmt;
+use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::lint::{lint, Lint};
-use super::world::{api_events, cloudtrail_assumptions, field_equals, ApiEvent};
+use super::fast;
+use super::lint::{lint_parsed, matches_generic_records, Lint, GENERIC_PAIRS};
+use super::world::{
+    api_events, api_index, cloudtrail_assumptions, field_equals, ApiEvent, RECORD_REGION,
+    RECORD_TIME,
+};
 use super::{rule, Rule};
 use crate::canon::{
     self, Canonical, Formula, FormulaKind, JsonAtom, Operand, PathStep, Test, TextPat,
 };
 use crate::eval::Matcher;
+use crate::fxhash::FxHashMap;
 use crate::logic::{find_events, relate_assuming, Assumptions, Event, Limits, Relation};
 use crate::syntax;
 
@@ -156,104 +162,373 @@ pub struct Noise {
 /// # Ok::<(), cwpattern::rules::CheckError>(())
 /// ```
 pub fn check(pattern: &str, options: &CheckOptions) -> Result<CheckReport, CheckError> {
-    let rule = rule(&options.rule).ok_or_else(|| CheckError::UnknownRule(options.rule.clone()))?;
-    let Some((required, alternative)) = rule.reference(options.version.as_deref()) else {
-        return Err(CheckError::UnknownVersion {
-            rule: rule.id.clone(),
-            version: options.version.clone().unwrap_or_default(),
-        });
-    };
-    let version = options
-        .version
-        .clone()
-        .unwrap_or_else(|| required.versions.last().cloned().unwrap_or_default());
-    let ast = syntax::parse(pattern).map_err(CheckError::Pattern)?;
-    let mine = canon::lower(&ast);
-    let reference = reference_formula(&required.pattern);
-    let assumptions = match options.assume {
-        Assume::Cloudtrail => cloudtrail_assumptions(),
-        Assume::None => Assumptions::none(),
-    };
-    let req = requirement(rule, &reference, options.assume);
-    let names = event_names(rule, &reference);
-    let ctx = Ctx {
-        assumptions: &assumptions,
-        limits: &options.limits,
-    };
+    Checker::new(options)?.check(pattern)
+}
 
-    let mut report = CheckReport {
-        pattern: pattern.to_owned(),
-        canonical: mine.to_string(),
-        rule: rule.id.clone(),
-        version,
-        assume: options.assume,
-        compliant: false,
-        relation: String::new(),
-        covered: Vec::new(),
-        missing: Vec::new(),
-        witnesses: Vec::new(),
-        unknown: None,
-        accepted_by: None,
-        reference: required.pattern.clone(),
-        exact_text: ExactText {
-            byte_identical: false,
-            canonically_identical: false,
-            verdict: String::new(),
-        },
-        lint: lint(pattern),
-        repair: None,
-        noise: None,
-    };
+/// A rule prepared for checking many patterns: [`check`] without re-reading the rule's
+/// reference pattern for each one (batch mode, scanners).
+///
+/// Patterns that test only `$.eventName` and `$.eventSource`, checked under the CloudTrail
+/// assumption against a rule about eventNames of one service, take an exact fast path that
+/// decides coverage by evaluating the pattern on one record per required eventName (the
+/// proof is in `src/rules/fast.rs`); the answers are the same as the engine's.
+///
+/// ```
+/// use cwpattern::rules::{CheckOptions, Checker};
+/// let checker = Checker::new(&CheckOptions::default())?;
+/// let report = checker.check("{ $.eventName = CreatePolicy }")?;
+/// assert!(!report.compliant && report.covered == ["CreatePolicy"]);
+/// # Ok::<(), cwpattern::rules::CheckError>(())
+/// ```
+#[derive(Debug)]
+pub struct Checker {
+    rule: &'static Rule,
+    required: &'static super::RulePattern,
+    alternative: Option<&'static super::RulePattern>,
+    version: String,
+    assume: Assume,
+    noise: bool,
+    limits: Limits,
+    reference: Formula<JsonAtom>,
+    req: Formula<JsonAtom>,
+    req_canonical: Canonical,
+    names: Vec<String>,
+    assumptions: Assumptions,
+    /// The rule's eventSource when the fast path applies to the rule (see `fast.rs`).
+    fast_source: Option<String>,
+    /// Reports by canonical form, when memoising ([`Checker::memoised`]).
+    memo: Option<Mutex<FxHashMap<Canonical, Memo>>>,
+}
 
-    let mine_formula = match &mine {
-        Canonical::Json(f) => Some(f),
-        Canonical::All => None,
-        _ => {
-            report.unknown = Some(format!(
-                "the pattern is not a JSON pattern; CloudTrail records are JSON, and comparing {} with the rule's JSON pattern is not decided",
-                if matches!(mine, Canonical::Terms(_)) { "a term pattern" } else { "a space-delimited pattern" }
-            ));
-            report.relation = "unknown".to_owned();
-            report.exact_text = exact_text(pattern, &mine, required, &reference, false);
-            return Ok(report);
-        }
-    };
+/// What a report owes to the pattern's meaning alone, kept for patterns of the same
+/// canonical form: the report (whose text-dependent fields are redone) and the semantic
+/// lints' answers.
+#[derive(Debug)]
+struct Memo {
+    report: CheckReport,
+    semantic_lints: (bool, bool),
+}
 
-    // Coverage per eventName, then overall.
-    for name in &names {
-        let by_name = field_equals("eventName", name);
-        let (missed, why) = match mine_formula {
-            None => (Vec::new(), None),
-            Some(p) => ctx.find(&[(&req, true), (&by_name, true), (p, false)]),
+/// The most reports a memoising checker keeps.
+const MEMO_CAPACITY: usize = 100_000;
+
+impl Checker {
+    /// Prepares the rule and version `options` name.
+    pub fn new(options: &CheckOptions) -> Result<Checker, CheckError> {
+        let rule =
+            rule(&options.rule).ok_or_else(|| CheckError::UnknownRule(options.rule.clone()))?;
+        let Some((required, alternative)) = rule.reference(options.version.as_deref()) else {
+            return Err(CheckError::UnknownVersion {
+                rule: rule.id.clone(),
+                version: options.version.clone().unwrap_or_default(),
+            });
         };
-        match (missed.into_iter().next(), why) {
-            (Some(w), _) => {
-                report.missing.push(name.clone());
-                report.witnesses.push(w);
+        let version = options
+            .version
+            .clone()
+            .unwrap_or_else(|| required.versions.last().cloned().unwrap_or_default());
+        let reference = reference_formula(&required.pattern);
+        let assumptions = match options.assume {
+            Assume::Cloudtrail => cloudtrail_assumptions(),
+            Assume::None => Assumptions::none(),
+        };
+        let req = requirement(rule, &reference, options.assume);
+        let names = event_names(rule, &reference);
+        let fast_source = match (&rule.event_source, options.assume) {
+            (Some(source), Assume::Cloudtrail)
+                if !names.is_empty()
+                    && fast::is_pair_formula(&req)
+                    && fast::exact_values(&req, "eventName").is_some_and(|values| {
+                        values.iter().all(|v| names.iter().any(|n| n == v))
+                    })
+                    && names.iter().all(|n| fast::holds_at(&req, n, source)) =>
+            {
+                Some(source.clone())
             }
-            (None, Some(why)) => {
-                report.unknown.get_or_insert(why);
-            }
-            (None, None) => report.covered.push(name.clone()),
+            _ => None,
+        };
+        Ok(Checker {
+            rule,
+            required,
+            alternative,
+            version,
+            assume: options.assume,
+            noise: options.noise,
+            limits: options.limits,
+            reference,
+            req_canonical: Canonical::Json(req.clone()),
+            req,
+            names,
+            assumptions,
+            fast_source,
+            memo: None,
+        })
+    }
+
+    /// This checker, remembering the report of each canonical form it checks (up to 100,000
+    /// of them), so that another pattern with the same canonical form (reordered, respaced,
+    /// requoted) is checked by parsing it, linting its text and reusing the rest: batch mode.
+    pub fn memoised(mut self) -> Checker {
+        self.memo = Some(Mutex::new(FxHashMap::default()));
+        self
+    }
+
+    /// Checks one pattern; the same answer as [`check`] with this checker's options.
+    pub fn check(&self, pattern: &str) -> Result<CheckReport, CheckError> {
+        self.check_with(pattern, true)
+    }
+
+    /// [`Checker::check`] always through the general engine, never the fast path: for
+    /// comparing the two (tests, benchmarks).
+    #[doc(hidden)]
+    pub fn check_general(&self, pattern: &str) -> Result<CheckReport, CheckError> {
+        self.check_with(pattern, false)
+    }
+
+    /// Whether `pattern` (valid) takes the fast path: for tests and benchmarks.
+    #[doc(hidden)]
+    pub fn takes_fast_path(&self, pattern: &str) -> bool {
+        match syntax::parse(pattern).map(|ast| canon::lower(&ast)) {
+            Ok(Canonical::Json(f)) => self.fast_source.is_some() && fast::is_pair_formula(&f),
+            _ => false,
         }
     }
-    let (overall, why) = match mine_formula {
-        None => (Vec::new(), None),
-        Some(p) => ctx.find(&[(&req, true), (p, false)]),
-    };
-    if let Some(w) = overall.into_iter().next() {
-        if report.witnesses.is_empty() {
-            report.witnesses.push(w);
+
+    fn check_with(&self, pattern: &str, allow_fast: bool) -> Result<CheckReport, CheckError> {
+        let ast = syntax::parse(pattern).map_err(CheckError::Pattern)?;
+        let mine = canon::lower(&ast);
+        let required = self.required;
+        let mut report = CheckReport {
+            pattern: pattern.to_owned(),
+            canonical: mine.to_string(),
+            rule: self.rule.id.clone(),
+            version: self.version.clone(),
+            assume: self.assume,
+            compliant: false,
+            relation: String::new(),
+            covered: Vec::new(),
+            missing: Vec::new(),
+            witnesses: Vec::new(),
+            unknown: None,
+            accepted_by: None,
+            reference: required.pattern.clone(),
+            exact_text: ExactText {
+                byte_identical: false,
+                canonically_identical: false,
+                verdict: String::new(),
+            },
+            lint: Vec::new(),
+            repair: None,
+            noise: None,
+        };
+        if let Some(memo) = &self.memo {
+            let memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(m) = memo.get(&mine) {
+                let canonically_identical = m.report.exact_text.canonically_identical;
+                let mut again = CheckReport {
+                    pattern: report.pattern,
+                    lint: lint_parsed(&ast, &mine, Vec::new(), |_| m.semantic_lints),
+                    ..m.report.clone()
+                };
+                let byte_identical = pattern == required.pattern;
+                again.exact_text = ExactText {
+                    byte_identical,
+                    canonically_identical,
+                    verdict: verdict(byte_identical, canonically_identical, again.compliant),
+                };
+                return Ok(again);
+            }
         }
-    } else if let Some(why) = why {
-        report.unknown.get_or_insert(why);
-    } else {
+        let fast = match (&mine, &self.fast_source) {
+            (Canonical::Json(p), Some(source)) if allow_fast && fast::is_pair_formula(p) => {
+                Some((p, source.as_str()))
+            }
+            _ => None,
+        };
+        let semantic_lints = match fast {
+            Some((p, source)) => self.fast_report(p, source, &mine, &ast, &mut report),
+            None => {
+                let mut answers = (false, false);
+                report.lint = lint_parsed(&ast, &mine, Vec::new(), |c| {
+                    let empty = crate::logic::is_empty(c) == Some(true);
+                    answers = (empty, !empty && matches_generic_records(c));
+                    answers
+                });
+                self.general_report(pattern, &mine, &mut report);
+                answers
+            }
+        };
+        if let Some(memo) = &self.memo {
+            let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+            if memo.len() < MEMO_CAPACITY {
+                let kept = Memo {
+                    report: report.clone(),
+                    semantic_lints,
+                };
+                memo.insert(mine, kept);
+            }
+        }
+        Ok(report)
+    }
+
+    /// The report of a pair formula (see `fast.rs`): the same fields, in the same order, as
+    /// [`Checker::general_report`] computes them.
+    fn fast_report(
+        &self,
+        p: &Formula<JsonAtom>,
+        source: &str,
+        mine: &Canonical,
+        ast: &syntax::ast::Pattern,
+        report: &mut CheckReport,
+    ) -> (bool, bool) {
+        for name in &self.names {
+            if fast::holds_at(p, name, source) {
+                report.covered.push(name.clone());
+            } else {
+                report.missing.push(name.clone());
+                report.witnesses.push(fast_witness(name, source));
+            }
+        }
+        let mut semantic_lints = (false, false);
+        report.lint = lint_parsed(ast, mine, Vec::new(), |c| {
+            // A record the pattern matches proves it is not empty; only the engine proves
+            // that it is.
+            let nonempty = !report.covered.is_empty() || fast::some_match(p);
+            let empty = !nonempty && crate::logic::is_empty(c) == Some(true);
+            let generic = GENERIC_PAIRS
+                .iter()
+                .all(|(name, source)| fast::holds_at(p, name, source));
+            semantic_lints = (empty, !empty && generic);
+            semantic_lints
+        });
         report.compliant = report.missing.is_empty();
         report.accepted_by = report.compliant.then(|| "required".to_owned());
+        let ctx = self.ctx();
+        if !report.compliant {
+            self.accept_alternative(p, &ctx, report);
+        }
+        report.relation = match fast::matches_outside(p, &self.names, source) {
+            Some(outside) => {
+                match (outside, report.missing.is_empty()) {
+                    (false, true) => "equivalent",
+                    (false, false) => "subset",
+                    (true, true) => "superset",
+                    (true, false) if !report.covered.is_empty() => "overlap",
+                    (true, false) => "disjoint",
+                }
+            }
+            .to_owned(),
+            None => self.relation(mine, report),
+        };
+        report.exact_text = exact_text(
+            &report.pattern,
+            mine,
+            self.required,
+            &self.reference,
+            report.compliant,
+        );
+        if !report.compliant {
+            report.repair = repair(p, &report.missing, &self.req, &self.required.pattern, |c| {
+                fast::is_pair_formula(c) && self.names.iter().all(|n| fast::holds_at(c, n, source))
+                    || !fast::is_pair_formula(c) && ctx.covers(&self.req, c)
+            });
+        }
+        if self.noise && self.rule.event_source.is_some() {
+            report.noise = Some(noise(mine, Some(p), self.rule, &self.names));
+        }
+        semantic_lints
     }
-    if !report.compliant {
-        if let (Some(alt), Some(p)) = (alternative, mine_formula) {
-            let alt_req = requirement(rule, &reference_formula(&alt.pattern), options.assume);
+
+    /// The report through the engine, for any pattern.
+    fn general_report(&self, pattern: &str, mine: &Canonical, report: &mut CheckReport) {
+        let required = self.required;
+        let req = &self.req;
+        let ctx = self.ctx();
+        let mine_formula = match mine {
+            Canonical::Json(f) => Some(f),
+            Canonical::All => None,
+            _ => {
+                report.unknown = Some(format!(
+                    "the pattern is not a JSON pattern; CloudTrail records are JSON, and comparing {} with the rule's JSON pattern is not decided",
+                    if matches!(mine, Canonical::Terms(_)) { "a term pattern" } else { "a space-delimited pattern" }
+                ));
+                report.relation = "unknown".to_owned();
+                report.exact_text = exact_text(pattern, mine, required, &self.reference, false);
+                return;
+            }
+        };
+
+        // Coverage per eventName, then overall.
+        for name in &self.names {
+            let by_name = field_equals("eventName", name);
+            let (missed, why) = match mine_formula {
+                None => (Vec::new(), None),
+                Some(p) => ctx.find(&[(req, true), (&by_name, true), (p, false)]),
+            };
+            match (missed.into_iter().next(), why) {
+                (Some(w), _) => {
+                    report.missing.push(name.clone());
+                    report.witnesses.push(w);
+                }
+                (None, Some(why)) => {
+                    report.unknown.get_or_insert(why);
+                }
+                (None, None) => report.covered.push(name.clone()),
+            }
+        }
+        let (overall, why) = match mine_formula {
+            None => (Vec::new(), None),
+            Some(p) => ctx.find(&[(req, true), (p, false)]),
+        };
+        if let Some(w) = overall.into_iter().next() {
+            if report.witnesses.is_empty() {
+                report.witnesses.push(w);
+            }
+        } else if let Some(why) = why {
+            report.unknown.get_or_insert(why);
+        } else {
+            report.compliant = report.missing.is_empty();
+            report.accepted_by = report.compliant.then(|| "required".to_owned());
+        }
+        if !report.compliant {
+            if let Some(p) = mine_formula {
+                self.accept_alternative(p, &ctx, report);
+            }
+        }
+
+        report.relation = match mine_formula {
+            None => "superset".to_owned(),
+            Some(_) => self.relation(mine, report),
+        };
+        report.exact_text = exact_text(pattern, mine, required, &self.reference, report.compliant);
+        if !report.compliant {
+            if let Some(p) = mine_formula {
+                report.repair = repair(p, &report.missing, req, &required.pattern, |c| {
+                    ctx.covers(req, c)
+                });
+            }
+        }
+        let (req_m, mine_m) = (Matcher::new(&self.req_canonical), Matcher::new(mine));
+        report.witnesses = std::mem::take(&mut report.witnesses)
+            .into_iter()
+            .map(|w| realistic(w, &req_m, &mine_m))
+            .collect();
+        if self.noise && self.rule.event_source.is_some() {
+            report.noise = Some(noise(mine, None, self.rule, &self.names));
+        }
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            assumptions: &self.assumptions,
+            limits: &self.limits,
+        }
+    }
+
+    /// Marks the report compliant when the pattern covers the rule's accepted alternative.
+    fn accept_alternative(&self, p: &Formula<JsonAtom>, ctx: &Ctx<'_>, report: &mut CheckReport) {
+        if let Some(alt) = self.alternative {
+            let alt_req = requirement(self.rule, &reference_formula(&alt.pattern), self.assume);
             let (missed, why) = ctx.find(&[(&alt_req, true), (p, false)]);
             if missed.is_empty() && why.is_none() {
                 report.compliant = true;
@@ -262,37 +537,31 @@ pub fn check(pattern: &str, options: &CheckOptions) -> Result<CheckReport, Check
         }
     }
 
-    let req_canonical = Canonical::Json(req.clone());
-    report.relation = match mine_formula {
-        None => "superset".to_owned(),
-        Some(_) => {
-            let mut limits = options.limits;
-            limits.max_witnesses = 1;
-            match relate_assuming(&mine, &req_canonical, &assumptions, &limits).relation {
-                Relation::Unknown(why) => {
-                    report.unknown.get_or_insert(why);
-                    "unknown".to_owned()
-                }
-                r => r.name().to_owned(),
+    /// The pattern's relation to the required events, through the engine.
+    fn relation(&self, mine: &Canonical, report: &mut CheckReport) -> String {
+        let mut limits = self.limits;
+        limits.max_witnesses = 1;
+        match relate_assuming(mine, &self.req_canonical, &self.assumptions, &limits).relation {
+            Relation::Unknown(why) => {
+                report.unknown.get_or_insert(why);
+                "unknown".to_owned()
             }
-        }
-    };
-    report.exact_text = exact_text(pattern, &mine, required, &reference, report.compliant);
-    if !report.compliant {
-        if let Some(p) = mine_formula {
-            report.repair = repair(p, &report.missing, &req, &required.pattern, &ctx);
+            r => r.name().to_owned(),
         }
     }
-    let (req_m, mine_m) = (Matcher::new(&req_canonical), Matcher::new(&mine));
-    report.witnesses = report
-        .witnesses
-        .into_iter()
-        .map(|w| realistic(w, &req_m, &mine_m))
-        .collect();
-    if options.noise && rule.event_source.is_some() {
-        report.noise = Some(noise(&mine, rule, &names));
-    }
-    Ok(report)
+}
+
+/// The witness the engine gives, made realistic, for a required eventName that a pair
+/// formula misses: the minimal record of that eventName and source.
+fn fast_witness(name: &str, source: &str) -> Event {
+    let text = |s: &str| serde_json::Value::String(s.to_owned()).to_string();
+    Event::Json(format!(
+        r#"{{"awsRegion":{},"eventName":{},"eventSource":{},"eventTime":{}}}"#,
+        text(RECORD_REGION),
+        text(name),
+        text(source),
+        text(RECORD_TIME)
+    ))
 }
 
 /// The witness with plausible values for the record fields the engine left empty
@@ -331,6 +600,12 @@ impl Ctx<'_> {
             ..*self.limits
         };
         find_events(parts, self.assumptions, 1, &limits)
+    }
+
+    /// Does `c` catch every event of `req`, as far as the engine can tell?
+    fn covers(&self, req: &Formula<JsonAtom>, c: &Formula<JsonAtom>) -> bool {
+        let (missed, why) = self.find(&[(req, true), (c, false)]);
+        missed.is_empty() && why.is_none()
     }
 }
 
@@ -395,17 +670,22 @@ fn exact_text(
     compliant: bool,
 ) -> ExactText {
     let byte_identical = pattern == required.pattern;
-    let canonically_identical = *mine == Canonical::Json(reference.clone());
-    let verdict = match (byte_identical, canonically_identical, compliant) {
-        (true, _, _) => "identical to the reference text: exact-match scanners pass it".to_owned(),
-        (false, true, _) => "the same pattern written differently: exact-match scanners (Security Hub, ScoutSuite, InSpec) fail it, scanners that normalise spacing and quoting pass it".to_owned(),
-        (false, false, true) => "a different text that still catches every required event: text-comparing scanners fail it although it is compliant".to_owned(),
-        (false, false, false) => "a different text, and not compliant".to_owned(),
-    };
+    let canonically_identical = matches!(mine, Canonical::Json(f) if f == reference);
+    let verdict = verdict(byte_identical, canonically_identical, compliant);
     ExactText {
         byte_identical,
         canonically_identical,
         verdict,
+    }
+}
+
+/// What a text-comparing scanner concludes, in words.
+fn verdict(byte_identical: bool, canonically_identical: bool, compliant: bool) -> String {
+    match (byte_identical, canonically_identical, compliant) {
+        (true, _, _) => "identical to the reference text: exact-match scanners pass it".to_owned(),
+        (false, true, _) => "the same pattern written differently: exact-match scanners (Security Hub, ScoutSuite, InSpec) fail it, scanners that normalise spacing and quoting pass it".to_owned(),
+        (false, false, true) => "a different text that still catches every required event: text-comparing scanners fail it although it is compliant".to_owned(),
+        (false, false, false) => "a different text, and not compliant".to_owned(),
     }
 }
 
@@ -416,38 +696,66 @@ fn repair(
     missing: &[String],
     req: &Formula<JsonAtom>,
     reference_text: &str,
-    ctx: &Ctx<'_>,
+    covers: impl Fn(&Formula<JsonAtom>) -> bool,
 ) -> Option<String> {
     let additions: Vec<Formula<JsonAtom>> = missing
         .iter()
         .map(|n| field_equals("eventName", n))
         .collect();
-    let mut candidates = Vec::new();
-    if let Some((first, rest)) = additions.split_first() {
-        candidates.extend(insert_names(mine, &additions));
-        candidates.push(Formula::or(
-            mine.clone(),
-            rest.iter().cloned().chain([first.clone()]),
-        ));
-    }
-    candidates.push(Formula::or(mine.clone(), [req.clone()]));
-    // A repair must itself be a pattern AWS accepts (1024 characters at most).
-    let accepted = |text: &str| syntax::parse(text).is_ok();
-    let found = candidates.into_iter().find_map(|c| {
-        let text = Canonical::Json(c.clone()).to_string();
-        if !accepted(&text) {
+    // The candidates, built one at a time (the first usually succeeds).
+    let first_candidates: Vec<Box<dyn Fn() -> Option<Formula<JsonAtom>> + '_>> = vec![
+        Box::new(|| insert_names(mine, &additions)),
+        Box::new(|| {
+            let (first, rest) = additions.split_first()?;
+            Some(Formula::or(
+                mine.clone(),
+                rest.iter().cloned().chain([first.clone()]),
+            ))
+        }),
+        Box::new(|| Some(Formula::or(mine.clone(), [req.clone()]))),
+    ];
+    let found = first_candidates.iter().find_map(|make| {
+        let c = make()?;
+        let text = canon::json_text(&c);
+        if !accepted(&c, &text) {
             return None;
         }
-        let (missed, why) = ctx.find(&[(req, true), (&c, false)]);
-        (missed.is_empty() && why.is_none()).then_some(text)
+        covers(&c).then_some(text)
     });
     // Failing that, the rule's own reference text, which is compliant by construction.
     found.or_else(|| {
         let text = reference_text.to_owned();
         let reference = reference_formula(reference_text);
-        let (missed, why) = ctx.find(&[(req, true), (&reference, false)]);
-        (accepted(&text) && missed.is_empty() && why.is_none()).then_some(text)
+        (syntax::parse(&text).is_ok() && covers(&reference)).then_some(text)
     })
+}
+
+/// Would AWS accept `text`, the canonical text of `c`? Canonical text always parses back
+/// with AWS's limits off (`canon::print`), so only the limits can reject it: at most 1024
+/// characters, 2 regexes, one wildcard step per selector and 3 in all, 100 nested
+/// parentheses (one level per level of the formula below its root). A text of at most 1024
+/// bytes without regexes or wildcard steps and of modest depth passes them all; anything
+/// else is parsed.
+fn accepted(c: &Formula<JsonAtom>, text: &str) -> bool {
+    fn plain(f: &Formula<JsonAtom>, depth: usize) -> bool {
+        match f.kind() {
+            FormulaKind::Atom(a) => {
+                !matches!(
+                    a.test,
+                    Test::Eq(Operand::Regex(_)) | Test::Ne(Operand::Regex(_))
+                ) && a
+                    .path
+                    .0
+                    .iter()
+                    .all(|s| matches!(s, PathStep::Key(_) | PathStep::Index(_)))
+            }
+            FormulaKind::And(ops) | FormulaKind::Or(ops) => {
+                depth < 50 && ops.iter().all(|op| plain(op, depth + 1))
+            }
+        }
+    }
+    (text.len() <= syntax::parse::AWS_MAX_PATTERN_CHARS && plain(c, 0))
+        || syntax::parse(text).is_ok()
 }
 
 /// `mine` with `additions` joined to the first disjunction that lists eventNames.
@@ -493,28 +801,58 @@ fn insert_names(
 
 /// The AWS API events (from the botocore table) that the pattern matches beyond the rule:
 /// an API counts when the pattern matches a minimal record of it.
-fn noise(mine: &Canonical, rule: &Rule, names: &[String]) -> Noise {
-    let matcher = Matcher::new(mine);
+///
+/// Only the APIs the pattern can match are evaluated: when it requires one of some exact
+/// eventNames (or eventSources), the index gives those APIs; otherwise every API is. A pair
+/// formula (`pair`) is evaluated on the (eventName, eventSource) pair, anything else with
+/// the evaluator on the record's text.
+fn noise(
+    mine: &Canonical,
+    pair: Option<&Formula<JsonAtom>>,
+    rule: &Rule,
+    names: &[String],
+) -> Noise {
+    let index = api_index();
+    let apis = api_events();
     let source = rule.event_source.as_deref().unwrap_or("");
+    let candidates: Option<Vec<usize>> = match mine {
+        Canonical::Json(f) => match (
+            fast::value_patterns(f, "eventName"),
+            fast::value_patterns(f, "eventSource"),
+        ) {
+            (Some(n), Some(s)) if s.len() < n.len() => Some(index.matching(true, &s)),
+            (Some(n), _) => Some(index.matching(false, &n)),
+            (None, Some(s)) => Some(index.matching(true, &s)),
+            (None, None) => None,
+        },
+        _ => None,
+    };
+    let matcher = match pair {
+        Some(_) => None,
+        None => Some(Matcher::new(mine)),
+    };
     let mut examples = Vec::new();
     let mut count = 0;
-    for api in api_events() {
+    let mut visit = |i: usize| {
+        let api = &apis[i];
         if api.event_source == source && names.contains(&api.event_name) {
-            continue;
+            return;
         }
-        let record = serde_json::json!({
-            "eventName": api.event_name,
-            "eventSource": api.event_source,
-            "eventTime": "2026-01-01T00:00:00Z",
-            "awsRegion": "us-east-1",
-        })
-        .to_string();
-        if matcher.matches(&record) {
+        let hit = match (pair, &matcher) {
+            (Some(p), _) => fast::holds_at(p, &api.event_name, &api.event_source),
+            (None, Some(m)) => m.matches(&index.records[i]),
+            (None, None) => false,
+        };
+        if hit {
             count += 1;
             if examples.len() < 5 {
                 examples.push(api.clone());
             }
         }
+    };
+    match candidates {
+        Some(list) => list.into_iter().for_each(&mut visit),
+        None => (0..apis.len()).for_each(&mut visit),
     }
     Noise { count, examples }
 }

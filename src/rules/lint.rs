@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::canon::{self, Canonical};
 use crate::eval::Matcher;
+use crate::fxhash::FxHashMap;
 use crate::syntax::ast::{self, Expr, PatternKind, TermPrefix, TermText, ValueKind};
 use crate::syntax::{self, ParseOptions, Span};
 
@@ -65,6 +66,24 @@ pub fn lint(pattern: &str) -> Vec<Lint> {
             suggestion: None,
         });
     }
+    let canonical = canon::lower(&ast);
+    lint_parsed(&ast, &canonical, out, |c| {
+        let empty = crate::logic::is_empty(c) == Some(true);
+        (empty, !empty && matches_generic_records(c))
+    })
+}
+
+/// The lints of a pattern parsed within AWS's limits (so `out` holds no `OverQuota` lint, or
+/// the one [`lint`] found), after those in `out`. `semantic` answers, for the canonical
+/// form, whether it matches nothing and, when it matches something, whether it matches the
+/// records of made-up APIs ([`matches_generic_records`]): `check` answers faster when it
+/// can.
+pub(crate) fn lint_parsed(
+    ast: &ast::Pattern,
+    canonical: &Canonical,
+    mut out: Vec<Lint>,
+    semantic: impl FnOnce(&Canonical) -> (bool, bool),
+) -> Vec<Lint> {
     match &ast.kind {
         PatternKind::Terms { terms } => lint_terms(terms, &mut out),
         PatternKind::Json { expr } => {
@@ -97,15 +116,15 @@ pub fn lint(pattern: &str) -> Vec<Lint> {
         }
         PatternKind::Empty => {}
     }
-    let canonical = canon::lower(&ast);
-    if crate::logic::is_empty(&canonical) == Some(true) {
+    let (empty, generic) = semantic(canonical);
+    if empty {
         out.push(Lint {
             kind: LintKind::MatchesNothing,
             message: "this pattern matches no event at all".to_owned(),
             span: None,
             suggestion: None,
         });
-    } else if matches_generic_records(&canonical) {
+    } else if generic {
         out.push(Lint {
             kind: LintKind::MatchesAlmostEverything,
             message: "this pattern matches CloudTrail records of any API (it matched a record of a made-up API); an alarm on it fires on almost every event".to_owned(),
@@ -116,17 +135,25 @@ pub fn lint(pattern: &str) -> Vec<Lint> {
     out
 }
 
+/// The (eventName, eventSource) pairs of [`GENERIC_RECORDS`], for pair formulas.
+pub(crate) const GENERIC_PAIRS: [(&str, &str); 2] = [
+    ("ZzNotAnApi", "zz.amazonaws.com"),
+    ("YyOther", "yy.amazonaws.com"),
+];
+
+/// Records of made-up APIs: a pattern that matches both catches almost every record.
+const GENERIC_RECORDS: [&str; 2] = [
+    r#"{"eventVersion":"1.09","eventSource":"zz.amazonaws.com","eventName":"ZzNotAnApi","eventTime":"2026-01-01T00:00:00Z","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","userIdentity":{"type":"IAMUser","accountId":"123456789012"},"eventType":"AwsApiCall"}"#,
+    r#"{"eventVersion":"1.09","eventSource":"yy.amazonaws.com","eventName":"YyOther","eventTime":"2026-01-01T00:00:00Z","awsRegion":"eu-west-1","sourceIPAddress":"203.0.113.9","userIdentity":{"type":"AssumedRole","accountId":"123456789012"},"eventType":"AwsApiCall","errorCode":"ThrottlingException"}"#,
+];
+
 /// Does the pattern match records of APIs it cannot be about?
-fn matches_generic_records(p: &Canonical) -> bool {
+pub(crate) fn matches_generic_records(p: &Canonical) -> bool {
     if matches!(p, Canonical::All) {
         return true;
     }
     let m = Matcher::new(p);
-    let records = [
-        r#"{"eventVersion":"1.09","eventSource":"zz.amazonaws.com","eventName":"ZzNotAnApi","eventTime":"2026-01-01T00:00:00Z","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","userIdentity":{"type":"IAMUser","accountId":"123456789012"},"eventType":"AwsApiCall"}"#,
-        r#"{"eventVersion":"1.09","eventSource":"yy.amazonaws.com","eventName":"YyOther","eventTime":"2026-01-01T00:00:00Z","awsRegion":"eu-west-1","sourceIPAddress":"203.0.113.9","userIdentity":{"type":"AssumedRole","accountId":"123456789012"},"eventType":"AwsApiCall","errorCode":"ThrottlingException"}"#,
-    ];
-    records.iter().all(|r| m.matches(r))
+    GENERIC_RECORDS.iter().all(|r| m.matches(r))
 }
 
 fn lint_terms(terms: &[ast::Term], out: &mut Vec<Lint>) {
@@ -191,22 +218,53 @@ fn lint_expr<T: std::fmt::Display>(
                     }
                 }
             }
-            let printed: Vec<String> = operands.iter().map(without_parens).collect();
-            for (i, p) in printed.iter().enumerate() {
-                if printed[..i].contains(p) {
-                    out.push(Lint {
-                        kind: LintKind::DuplicateOperand,
-                        message: "this operand appears twice".to_owned(),
-                        span: None,
-                        suggestion: Some(format!("remove the second '{p}'")),
-                    });
+            // An operand printed like an earlier one (without its parentheses). The texts
+            // are hashed as they are printed, and printed in full only when two hashes meet.
+            let hashes: Vec<u64> = operands.iter().map(printed_hash).collect();
+            let mut seen: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
+            for (i, h) in hashes.iter().enumerate() {
+                let earlier = seen.entry(*h).or_default();
+                if !earlier.is_empty() {
+                    let p = without_parens(&operands[i]);
+                    if earlier.iter().any(|&j| without_parens(&operands[j]) == p) {
+                        out.push(Lint {
+                            kind: LintKind::DuplicateOperand,
+                            message: "this operand appears twice".to_owned(),
+                            span: None,
+                            suggestion: Some(format!("remove the second '{p}'")),
+                        });
+                    }
                 }
+                earlier.push(i);
             }
             for op in operands {
                 lint_expr(op, out, leaf);
             }
         }
     }
+}
+
+/// A hash of [`without_parens`]'s text, printed into the hash without building the text.
+/// (FNV-1a over the bytes, so that the same text hashes alike however it is written in
+/// pieces.)
+fn printed_hash<T: std::fmt::Display>(e: &Expr<T>) -> u64 {
+    struct Fnv(u64);
+    impl std::fmt::Write for Fnv {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            for b in s.bytes() {
+                self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            Ok(())
+        }
+    }
+    let mut inner = e;
+    while let Expr::Paren { inner: i, .. } = inner {
+        inner = i;
+    }
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    // Writing into the hash cannot fail.
+    let _ = std::fmt::write(&mut h, format_args!("{inner}"));
+    h.0
 }
 
 /// An operand as written (normalised spacing), without enclosing parentheses.

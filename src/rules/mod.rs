@@ -8,6 +8,7 @@
 //! scanner would conclude.
 
 mod check;
+mod fast;
 mod lint;
 mod world;
 
@@ -15,7 +16,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-pub use check::{check, Assume, CheckError, CheckOptions, CheckReport, ExactText, Noise};
+pub use check::{check, Assume, CheckError, CheckOptions, CheckReport, Checker, ExactText, Noise};
 pub use lint::{lint, Lint, LintKind};
 pub use world::{api_events, cloudtrail_assumptions, ApiEvent};
 

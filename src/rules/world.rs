@@ -71,3 +71,88 @@ pub fn api_events() -> &'static [ApiEvent] {
             .collect()
     })
 }
+
+/// The API table indexed for the noise report: each API's minimal record as JSON text
+/// (rendered once), and the APIs sorted by eventName and by eventSource.
+pub(crate) struct ApiIndex {
+    /// `{"awsRegion":…,"eventName":…,"eventSource":…,"eventTime":…}` of each API of
+    /// [`api_events`], in the same order.
+    pub records: Vec<String>,
+    /// (eventName, position in [`api_events`]), sorted.
+    pub by_name: Vec<(&'static str, usize)>,
+    /// (eventSource, position in [`api_events`]), sorted.
+    pub by_source: Vec<(&'static str, usize)>,
+}
+
+impl ApiIndex {
+    /// The positions of the APIs whose eventName (`by_source == false`) or eventSource
+    /// matches one of `patterns` (exact values and prefixes; others are ignored), ascending.
+    pub fn matching(&self, by_source: bool, patterns: &[&TextPat]) -> Vec<usize> {
+        let sorted = if by_source {
+            &self.by_source
+        } else {
+            &self.by_name
+        };
+        let mut out = Vec::new();
+        for pat in patterns {
+            let (text, prefix) = match pat {
+                TextPat::Exact(s) => (s.as_str(), false),
+                TextPat::Prefix(s) => (s.as_str(), true),
+                TextPat::Suffix(_) | TextPat::Contains(_) => continue,
+            };
+            let from = sorted.partition_point(|(v, _)| *v < text);
+            out.extend(
+                sorted[from..]
+                    .iter()
+                    .take_while(|(v, _)| {
+                        if prefix {
+                            v.starts_with(text)
+                        } else {
+                            *v == text
+                        }
+                    })
+                    .map(|(_, i)| *i),
+            );
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// The field values of the minimal records [`api_index`] renders besides the API's own.
+pub(crate) const RECORD_TIME: &str = "2026-01-01T00:00:00Z";
+/// See [`RECORD_TIME`].
+pub(crate) const RECORD_REGION: &str = "us-east-1";
+
+/// The indexed API table, built on first use.
+pub(crate) fn api_index() -> &'static ApiIndex {
+    static INDEX: OnceLock<ApiIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let apis = api_events();
+        let mut by_name: Vec<(&'static str, usize)> = Vec::with_capacity(apis.len());
+        let mut by_source: Vec<(&'static str, usize)> = Vec::with_capacity(apis.len());
+        let records = apis
+            .iter()
+            .enumerate()
+            .map(|(i, api)| {
+                by_name.push((api.event_name.as_str(), i));
+                by_source.push((api.event_source.as_str(), i));
+                serde_json::json!({
+                    "eventName": api.event_name,
+                    "eventSource": api.event_source,
+                    "eventTime": RECORD_TIME,
+                    "awsRegion": RECORD_REGION,
+                })
+                .to_string()
+            })
+            .collect();
+        by_name.sort_unstable();
+        by_source.sort_unstable();
+        ApiIndex {
+            records,
+            by_name,
+            by_source,
+        }
+    })
+}

@@ -1,0 +1,261 @@
+//! The exact fast path of `check`: rules about some eventNames of one service, and patterns
+//! that test only `$.eventName` and `$.eventSource`.
+//!
+//! # Why it gives the engine's answers
+//!
+//! Under the CloudTrail assumptions ([`super::world::cloudtrail_assumptions`]) every record
+//! has `eventName` and `eventSource`, as strings; a duplicated key keeps its last value
+//! (SEMANTICS.md), so each of the two fields has exactly one value, a string. When every
+//! atom of a formula has the path `$.eventName` or `$.eventSource` (one key step) — a *pair
+//! formula* ([`is_pair_formula`]) — the evaluator decides each atom from that one value alone
+//! (`eval::json::holds` on the one [`Found::Str`]), so the formula's truth on a record is a
+//! function of the pair (eventName, eventSource): [`holds_at`] computes it with the
+//! evaluator's own atom semantics.
+//!
+//! The rule's requirement `R` (its reference pattern `∧ $.eventSource = S`) is a pair formula
+//! when the checker takes this path, every event it matches has one of the reference's
+//! eventNames (checked syntactically: [`exact_values`]) and the source `S` (the conjunct), and
+//! it holds at `(N, S)` for each of those names `N` (checked by evaluation when the checker
+//! is built). So the required events with eventName `N` are exactly the records whose pair
+//! is `(N, S)`, with anything in their other fields. For a pair formula `P`:
+//!
+//! - `P` catches every required event with eventName `N` iff `P` holds at `(N, S)`: the
+//!   engine's question "`R ∧ $.eventName = N ∧ ¬P`" has an answer iff it does not, and then
+//!   every record with the pair `(N, S)` is one (the check reports the minimal record);
+//! - a repair candidate `C` (`P` with eventName atoms added, `P ∨ R`, or the reference — all
+//!   pair formulas) is verified iff it holds at `(N, S)` for every name `N`;
+//! - `P` matches an event outside `R` iff `P` holds at some pair `(n, s)` with `s ≠ S` or
+//!   `n` not a required name. When every atom of `P` is an equality-type test (exact text,
+//!   any value, a number, or a test no string passes: ordering, `IS`, `NOT EXISTS`), an
+//!   atom's truth on a string depends only on which of the atom's constants the string
+//!   equals, if any. So the pairs built from the constants of `P` and `R` plus one fresh
+//!   string equal to none of them meet every combination of atom values a pair can meet,
+//!   and evaluating `P` on those pairs decides the question ([`matches_outside`]). Patterns
+//!   with wildcards or regexes go to the engine for this one question.
+//!
+//! `tests/check.rs` compares every answer of this path with the general engine's over the
+//! corpus, and a property test does the same over generated pair formulas.
+
+use std::borrow::Cow;
+
+use crate::canon::{Formula, FormulaKind, JsonAtom, Operand, PathStep, Test, TextPat};
+use crate::eval::json::{holds, Found};
+
+/// The two record fields a pair formula tests.
+const NAME: &str = "eventName";
+const SOURCE: &str = "eventSource";
+
+/// Which of the two fields an atom tests, if it tests one of them (by a one-step path).
+fn field_of(atom: &JsonAtom) -> Option<&'static str> {
+    match &atom.path.0[..] {
+        [PathStep::Key(k)] if k == NAME => Some(NAME),
+        [PathStep::Key(k)] if k == SOURCE => Some(SOURCE),
+        _ => None,
+    }
+}
+
+/// True when every atom of `f` tests `$.eventName` or `$.eventSource`.
+pub(super) fn is_pair_formula(f: &Formula<JsonAtom>) -> bool {
+    match f.kind() {
+        FormulaKind::Atom(a) => field_of(a).is_some(),
+        FormulaKind::And(ops) | FormulaKind::Or(ops) => ops.iter().all(is_pair_formula),
+    }
+}
+
+/// Does the pair formula `f` hold for a record whose `eventName` is `name` and whose
+/// `eventSource` is `source` (both strings)?
+pub(super) fn holds_at(f: &Formula<JsonAtom>, name: &str, source: &str) -> bool {
+    match f.kind() {
+        FormulaKind::Atom(a) => {
+            let value = match field_of(a) {
+                Some(NAME) => name,
+                Some(_) => source,
+                // Not a pair formula: the callers never ask.
+                None => return false,
+            };
+            match &a.test {
+                // The common atoms, without building a `Found` (same rule as `holds`: a
+                // string's text is its value).
+                Test::Eq(Operand::Text(TextPat::Exact(s))) => value == s,
+                Test::Ne(Operand::Text(TextPat::Exact(s))) => value != s,
+                test => holds(test, &[Found::Str(Cow::Borrowed(value))]),
+            }
+        }
+        FormulaKind::And(ops) => ops.iter().all(|op| holds_at(op, name, source)),
+        FormulaKind::Or(ops) => ops.iter().any(|op| holds_at(op, name, source)),
+    }
+}
+
+/// Texts such that every event `f` matches has one of them, exactly, as the value of the
+/// top-level `key` (`None` when `f` does not restrict the key that way). A sufficient,
+/// syntactic condition: an exact-text equality on the key, a conjunction with one such
+/// conjunct, a disjunction of such disjuncts.
+pub(super) fn exact_values<'f>(f: &'f Formula<JsonAtom>, key: &str) -> Option<Vec<&'f str>> {
+    match f.kind() {
+        FormulaKind::Atom(a) => match (&a.path.0[..], &a.test) {
+            ([PathStep::Key(k)], Test::Eq(Operand::Text(TextPat::Exact(v)))) if k == key => {
+                Some(vec![v.as_str()])
+            }
+            _ => None,
+        },
+        FormulaKind::And(ops) => ops
+            .iter()
+            .filter_map(|op| exact_values(op, key))
+            .min_by_key(Vec::len),
+        FormulaKind::Or(ops) => {
+            let mut all = Vec::new();
+            for op in ops {
+                all.extend(exact_values(op, key)?);
+            }
+            Some(all)
+        }
+    }
+}
+
+/// What an atom's truth on a string depends on (see the module doc).
+enum Depends<'f> {
+    /// Nothing (a test no string passes, or any string passes).
+    Nothing,
+    /// Whether the string equals this text.
+    Equals(&'f str),
+    /// Whether the string starts with this text.
+    StartsWith(&'f str),
+}
+
+/// What a test's truth on a string depends on; `None` for suffixes, containment and
+/// regexes, whose regions the candidates below do not cover.
+fn depends(test: &Test) -> Option<Depends<'_>> {
+    match test {
+        Test::Eq(o) | Test::Ne(o) => match o {
+            Operand::Any | Operand::Num(_) => Some(Depends::Nothing),
+            Operand::Text(TextPat::Exact(s)) => Some(Depends::Equals(s)),
+            Operand::Text(TextPat::Prefix(s)) => Some(Depends::StartsWith(s)),
+            Operand::Text(_) | Operand::Regex(_) => None,
+        },
+        Test::Lt(_)
+        | Test::Le(_)
+        | Test::Gt(_)
+        | Test::Ge(_)
+        | Test::IsNull
+        | Test::IsTrue
+        | Test::IsFalse
+        | Test::NotExists => Some(Depends::Nothing),
+    }
+}
+
+/// The texts one field's atoms compare with: exact values and prefixes.
+#[derive(Default)]
+struct Texts<'f> {
+    equals: Vec<&'f str>,
+    prefixes: Vec<&'f str>,
+}
+
+impl<'f> Texts<'f> {
+    /// Strings that meet every combination of atom values a string can meet: each exact
+    /// value, and for each prefix `p` (and the empty one) `p` followed by a character that
+    /// continues no value or prefix starting with `p`. (A string equal to no value meets the
+    /// same atoms as `p + c`, for `p` the longest prefix it starts with.)
+    fn candidates(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.equals.iter().map(|s| (*s).to_owned()).collect();
+        for p in self.prefixes.iter().copied().chain([""]) {
+            let next: Vec<char> = self
+                .equals
+                .iter()
+                .chain(&self.prefixes)
+                .filter_map(|t| t.strip_prefix(p).and_then(|rest| rest.chars().next()))
+                .collect();
+            let c = ('~'..=char::MAX).find(|c| !next.contains(c)).unwrap_or('~');
+            out.push(format!("{p}{c}"));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Collects the texts of `f`'s atoms per field; false when some atom's truth on a string is
+/// not decided by them.
+fn texts<'f>(f: &'f Formula<JsonAtom>, names: &mut Texts<'f>, sources: &mut Texts<'f>) -> bool {
+    match f.kind() {
+        FormulaKind::Atom(a) => match (field_of(a), depends(&a.test)) {
+            (Some(field), Some(d)) => {
+                let into = if field == NAME {
+                    &mut *names
+                } else {
+                    &mut *sources
+                };
+                match d {
+                    Depends::Nothing => {}
+                    Depends::Equals(s) => into.equals.push(s),
+                    Depends::StartsWith(s) => into.prefixes.push(s),
+                }
+                true
+            }
+            _ => false,
+        },
+        FormulaKind::And(ops) | FormulaKind::Or(ops) => {
+            ops.iter().all(|op| texts(op, names, sources))
+        }
+    }
+}
+
+/// Does the pair formula `p` hold at some pair outside the requirement, i.e. with a source
+/// other than `source` or a name not in `names`? `None` when `p` has an atom with a suffix,
+/// containment or regex test (the engine decides then).
+pub(super) fn matches_outside(
+    p: &Formula<JsonAtom>,
+    names: &[String],
+    source: &str,
+) -> Option<bool> {
+    let (mut by_name, mut by_source) = (Texts::default(), Texts::default());
+    if !texts(p, &mut by_name, &mut by_source) {
+        return None;
+    }
+    by_name.equals.extend(names.iter().map(String::as_str));
+    by_source.equals.push(source);
+    let (cand_names, cand_sources) = (by_name.candidates(), by_source.candidates());
+    let required = |n: &str, s: &str| s == source && names.iter().any(|x| x == n);
+    Some(cand_sources.iter().any(|s| {
+        cand_names
+            .iter()
+            .any(|n| !required(n, s) && holds_at(p, n, s))
+    }))
+}
+
+/// Whether `p` holds at some pair of strings built from its texts: true proves that `p`
+/// matches something (a record with those two values); false proves nothing.
+pub(super) fn some_match(p: &Formula<JsonAtom>) -> bool {
+    let (mut by_name, mut by_source) = (Texts::default(), Texts::default());
+    // Atoms of other kinds only make the candidates incomplete, which is allowed here.
+    let _ = texts(p, &mut by_name, &mut by_source);
+    let (cand_names, cand_sources) = (by_name.candidates(), by_source.candidates());
+    cand_sources
+        .iter()
+        .any(|s| cand_names.iter().any(|n| holds_at(p, n, s)))
+}
+
+/// The text patterns (exact values and prefixes) such that every event `f` matches has a
+/// top-level `key` whose value matches one of them (`None` when `f` does not restrict the key
+/// that way). A sufficient, syntactic condition, like [`exact_values`].
+pub(super) fn value_patterns<'f>(f: &'f Formula<JsonAtom>, key: &str) -> Option<Vec<&'f TextPat>> {
+    match f.kind() {
+        FormulaKind::Atom(a) => match (&a.path.0[..], &a.test) {
+            (
+                [PathStep::Key(k)],
+                Test::Eq(Operand::Text(t @ (TextPat::Exact(_) | TextPat::Prefix(_)))),
+            ) if k == key => Some(vec![t]),
+            _ => None,
+        },
+        FormulaKind::And(ops) => ops
+            .iter()
+            .filter_map(|op| value_patterns(op, key))
+            .min_by_key(Vec::len),
+        FormulaKind::Or(ops) => {
+            let mut all = Vec::new();
+            for op in ops {
+                all.extend(value_patterns(op, key)?);
+            }
+            Some(all)
+        }
+    }
+}
