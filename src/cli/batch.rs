@@ -41,19 +41,27 @@ pub fn for_each_line(
         eprintln!("error: {e}");
         UNUSABLE
     })?;
-    let mut out = std::io::stdout().lock();
-    for (n, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| {
-            eprintln!("error: {path}: line {}: {e}", n + 1);
-            UNUSABLE
-        })?;
-        if line.trim().is_empty() {
-            continue;
+    // Buffered: one write per 64 KiB, not one per line; flushed at the end, also when a line
+    // fails.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let run = || {
+        for (n, line) in reader.lines().enumerate() {
+            let line = line.map_err(|e| {
+                eprintln!("error: {path}: line {}: {e}", n + 1);
+                UNUSABLE
+            })?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let result = each(n + 1, &line)?;
+            serde_json::to_writer(&mut out, &result).map_err(|_| UNUSABLE)?;
+            out.write_all(b"\n").map_err(|_| UNUSABLE)?;
         }
-        let result = each(n + 1, &line)?;
-        writeln!(out, "{result}").map_err(|_| UNUSABLE)?;
-    }
-    Ok(())
+        Ok(())
+    };
+    let done = run();
+    let flushed = out.flush().map_err(|_| UNUSABLE);
+    done.and(flushed)
 }
 
 /// `fmt --batch FILE`: prints `{"pattern", "canonical"}` or `{"pattern", "error"}` per

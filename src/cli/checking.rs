@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::{batch, input, NO, UNUSABLE, YES};
-use cwpattern::rules::{self, check, Assume, CheckError, CheckOptions, CheckReport};
+use cwpattern::rules::{self, check, Assume, CheckError, CheckOptions, CheckReport, Checker};
 
 /// `check PATTERN`.
 pub fn run(pattern: Option<&str>, options: &CheckOptions, json: bool) -> u8 {
@@ -141,15 +141,23 @@ fn assume_name(a: Assume) -> &'static str {
 }
 
 /// `check --batch FILE`: one JSON result per input line.
+///
+/// One memoised [`Checker`] serves every line: patterns with the same canonical form are
+/// decided once.
 pub fn batch(path: &str, options: &CheckOptions) -> u8 {
     let (mut all_ok, mut invalid) = (true, false);
+    let checker = Checker::new(options).map(Checker::memoised);
     let done = batch::for_each_line(path, |n, line| {
         Ok(match batch::pattern_of_line(line) {
             Err(e) => {
                 invalid = true;
                 json!({ "line": n, "error": { "message": e } })
             }
-            Ok(pattern) => match check(&pattern, options) {
+            Ok(pattern) => match checker
+                .as_ref()
+                .map_err(Clone::clone)
+                .and_then(|c| c.check(&pattern))
+            {
                 Ok(report) => {
                     all_ok &= report.compliant;
                     serde_json::to_value(&report).unwrap_or_default()
