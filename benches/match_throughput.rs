@@ -240,7 +240,7 @@ fn main() {
         .measurement_time(Duration::from_secs(10));
     if cpu_clock {
         let mut c = config
-            .with_measurement(cpu::ThreadCpuTime)
+            .with_measurement(common::cpu::ThreadCpuTime)
             .configure_from_args();
         run(&mut c, &patterns, &counts, &lines, bytes, CPU_SUFFIX);
         c.final_summary();
@@ -297,71 +297,6 @@ fn run<M: Measurement>(
         })
     });
     group.finish();
-}
-
-/// `BENCH_CLOCK=cpu`: measure the benchmark thread's CPU time instead of wall-clock time.
-/// On a shared machine, wall-clock time includes the time the thread waits for a core;
-/// CPU time does not (cache and memory-bandwidth contention still show).
-mod cpu {
-    use std::time::Duration;
-
-    use criterion::measurement::{Measurement, ValueFormatter, WallTime};
-
-    pub struct ThreadCpuTime;
-
-    #[repr(C)]
-    struct Timespec {
-        tv_sec: i64,
-        tv_nsec: i64,
-    }
-
-    #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-    fn now() -> Duration {
-        extern "C" {
-            fn clock_gettime(clock: i32, tp: *mut Timespec) -> i32;
-        }
-        const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
-        let mut ts = Timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid, writable `struct timespec` (64-bit Linux layout).
-        let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-        assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
-        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-    }
-
-    #[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
-    fn now() -> Duration {
-        panic!("BENCH_CLOCK=cpu is implemented for 64-bit Linux only")
-    }
-
-    static WALL: WallTime = WallTime;
-
-    impl Measurement for ThreadCpuTime {
-        type Intermediate = Duration;
-        type Value = Duration;
-
-        fn start(&self) -> Duration {
-            now()
-        }
-        fn end(&self, start: Duration) -> Duration {
-            now().saturating_sub(start)
-        }
-        fn add(&self, a: &Duration, b: &Duration) -> Duration {
-            *a + *b
-        }
-        fn zero(&self) -> Duration {
-            Duration::ZERO
-        }
-        fn to_f64(&self, d: &Duration) -> f64 {
-            d.as_nanos() as f64
-        }
-        fn formatter(&self) -> &dyn ValueFormatter {
-            // Values are nanoseconds, like wall-clock time: reuse its formatter.
-            WALL.formatter()
-        }
-    }
 }
 
 /// Where criterion saves its estimates (same rule as criterion 0.5).
