@@ -1017,8 +1017,15 @@ fn fast_path_gives_the_engines_reports_on_the_corpus() {
         .map(|c| (case_options(c), c.pattern.clone()))
         .collect();
     let mut patterns: Vec<String> = Vec::new();
-    for file in ["realworld_patterns.jsonl", "samples/patterns.jsonl", "check_cases.jsonl"] {
-        for line in common::read_corpus(file).lines().filter(|l| !l.trim().is_empty()) {
+    for file in [
+        "realworld_patterns.jsonl",
+        "samples/patterns.jsonl",
+        "check_cases.jsonl",
+    ] {
+        for line in common::read_corpus(file)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
             let v: Value = serde_json::from_str(line).expect("JSON line");
             patterns.extend(v["pattern"].as_str().map(str::to_owned));
         }
