@@ -18,10 +18,10 @@
 # install time).
 set -euo pipefail
 
-pins=("moto[s3]==5.2.1" "flask==3.1.3" "flask-cors==6.0.5" "awscli==1.45.11" "botocore==1.43.11")
+pins=("moto[s3]==5.2.1" "flask==3.1.3" "flask-cors==6.0.5" "awscli==1.45.11" "botocore==1.43.11" "jsonschema==4.26.0")
 check='
 import importlib.metadata as m, sys
-want = {"moto": "5.2.1", "awscli": "1.45.11", "botocore": "1.43.11"}
+want = {"moto": "5.2.1", "awscli": "1.45.11", "botocore": "1.43.11", "jsonschema": "4.26.0"}
 try:
     ok = all(m.version(p) == v for p, v in want.items())
     import flask, flask_cors, moto.server  # noqa: F401

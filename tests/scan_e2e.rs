@@ -37,7 +37,7 @@ def version(p):
         return m.version(p)
     except m.PackageNotFoundError:
         return "missing"
-want = {"moto": "5.2.1", "awscli": "1.45.11"}
+want = {"moto": "5.2.1", "awscli": "1.45.11", "jsonschema": "4.26.0"}
 bad = [f"{p} {version(p)} (want {v})" for p, v in want.items() if version(p) != v]
 if not bad:
     import flask, flask_cors, moto.server
@@ -230,7 +230,56 @@ fn scan_finds_the_chain_built_in_moto() {
         &report,
     );
 
+    sarif_is_valid(&python, &dir_arg);
     live(&moto);
+}
+
+/// The SARIF log of the scan validates against the SARIF 2.1.0 JSON schema
+/// (`tests/data/sarif-schema-2.1.0.json`), checked with Python's `jsonschema`; so do the
+/// logs of an IaC scan (file and line locations) and of a scan with unusable inputs.
+fn sarif_is_valid(python: &str, export: &str) {
+    let corpus = |p: &str| repo().join("corpus").join(p).to_string_lossy().into_owned();
+    let runs = [
+        vec![export.to_owned()],
+        vec![
+            corpus("scan/tf-secure-baseline-count"),
+            corpus("scan/cfn-yaml-sample"),
+        ],
+        vec![corpus("awscli/broken")],
+    ];
+    for paths in runs {
+        let out = Command::new(env!("CARGO_BIN_EXE_cwpattern"))
+            .arg("scan")
+            .args(&paths)
+            .args(["--format", "sarif"])
+            .output()
+            .expect("run cwpattern scan --format sarif");
+        let log = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scan_e2e.sarif");
+        std::fs::write(&log, &out.stdout).expect("write the SARIF log");
+        let check = Command::new(python)
+            .arg("-c")
+            .arg(
+                "import json, sys, jsonschema\n\
+                 schema = json.load(open(sys.argv[1]))\n\
+                 log = json.load(open(sys.argv[2]))\n\
+                 jsonschema.Draft4Validator(schema).validate(log)\n\
+                 print(len(log['runs'][0]['results']))",
+            )
+            .arg(repo().join("tests/data/sarif-schema-2.1.0.json"))
+            .arg(&log)
+            .output()
+            .expect("run the schema check");
+        assert!(
+            check.status.success(),
+            "SARIF of {paths:?} does not validate: {}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+        let results: usize = String::from_utf8_lossy(&check.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0);
+        assert!(results > 0, "SARIF of {paths:?} has no results");
+    }
 }
 
 #[cfg(not(feature = "aws"))]
