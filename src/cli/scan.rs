@@ -419,7 +419,7 @@ fn text(report: &Report<'_>) -> String {
     }
     let s = &report.summary;
     out.push_str(&format!(
-        "\n{} PASS, {} FAIL, {} MANUAL in {} scope(s) from {} file(s){}",
+        "\n{} PASS, {} FAIL, {} MANUAL in {} scope(s){}{}",
         s.pass,
         s.fail,
         s.manual,
@@ -429,7 +429,10 @@ fn text(report: &Report<'_>) -> String {
             .map(|f| f.scope.as_str())
             .collect::<std::collections::BTreeSet<_>>()
             .len(),
-        report.inputs.len(),
+        match report.inputs.len() {
+            0 => String::new(),
+            n => format!(" from {n} file(s)"),
+        },
         if report.errors.is_empty() {
             String::new()
         } else {

@@ -246,19 +246,23 @@ impl Chain {
     }
 
     /// Complete > undecidable > broken; then chains whose filter covers the rule (the
-    /// filter meant for it); then the most links there; then the most eventNames covered.
-    fn rank(&self) -> (LinkState, LinkState, usize, usize) {
+    /// filter meant for it); then filters that catch some of the required events; then the
+    /// most eventNames covered; then the most links there.
+    fn rank(&self) -> (LinkState, LinkState, bool, usize, usize) {
         let filter = self
             .links
             .iter()
             .find(|l| l.step == Step::MetricFilter)
             .map_or(LinkState::Missing, |l| l.state);
+        let catches_some = self.coverage.as_ref().is_some_and(|c| {
+            !c.covered.is_empty() || matches!(c.relation.as_deref(), Some("overlap" | "subset"))
+        });
         let ok = self
             .links
             .iter()
             .filter(|l| l.state == LinkState::Ok)
             .count();
-        (self.state(), filter, ok, self.covered)
+        (self.state(), filter, catches_some, self.covered, ok)
     }
 }
 
