@@ -134,16 +134,4 @@ fn configure<M: Measurement>(group: &mut BenchmarkGroup<'_, M>) {
     group.sample_size(10);
 }
 
-fn main() {
-    if common::cpu_clock() {
-        let mut c = Criterion::default()
-            .with_measurement(common::cpu::ThreadCpuTime)
-            .configure_from_args();
-        bench(&mut c, "-cpu");
-        c.final_summary();
-    } else {
-        let mut c = Criterion::default().configure_from_args();
-        bench(&mut c, "");
-        c.final_summary();
-    }
-}
+common::main_with_clock!(bench);

@@ -121,16 +121,4 @@ fn bench<M: Measurement + 'static>(c: &mut Criterion<M>, suffix: &str) {
     }
 }
 
-fn main() {
-    if common::cpu_clock() {
-        let mut c = Criterion::default()
-            .with_measurement(common::cpu::ThreadCpuTime)
-            .configure_from_args();
-        bench(&mut c, "-cpu");
-        c.final_summary();
-    } else {
-        let mut c = Criterion::default().configure_from_args();
-        bench(&mut c, "");
-        c.final_summary();
-    }
-}
+common::main_with_clock!(bench);

@@ -200,3 +200,27 @@ pub fn cpu_clock() -> bool {
 pub fn quick_mode() -> bool {
     std::env::args().any(|a| a == "--test" || a == "--list")
 }
+
+/// `fn main` for a bench whose `bench(c, suffix)` is generic over criterion's measurement:
+/// wall-clock time, or (`BENCH_CLOCK=cpu`) the thread's CPU time, with `-cpu` appended to
+/// the group names so that both kinds of figures can sit side by side in `target/criterion`.
+#[allow(unused_macros)] // not every bench uses it
+macro_rules! main_with_clock {
+    ($bench:ident) => {
+        fn main() {
+            if common::cpu_clock() {
+                let mut c = criterion::Criterion::default()
+                    .with_measurement(common::cpu::ThreadCpuTime)
+                    .configure_from_args();
+                $bench(&mut c, "-cpu");
+                c.final_summary();
+            } else {
+                let mut c = criterion::Criterion::default().configure_from_args();
+                $bench(&mut c, "");
+                c.final_summary();
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use main_with_clock;
