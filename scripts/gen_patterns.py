@@ -21,13 +21,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-IAM19 = [
-    "DeleteGroupPolicy", "DeleteRolePolicy", "DeleteUserPolicy", "PutGroupPolicy",
-    "PutRolePolicy", "PutUserPolicy", "CreatePolicy", "DeletePolicy", "CreatePolicyVersion",
-    "DeletePolicyVersion", "AttachRolePolicy", "DetachRolePolicy", "AttachUserPolicy",
-    "DetachUserPolicy", "AttachGroupPolicy", "DetachGroupPolicy", "SetDefaultPolicyVersion",
-    "AddUserToGroup", "UpdateAssumeRolePolicy",
-]
+# The 19 eventNames of the `iam-policy-changes` rule, from the catalog the crate embeds.
+IAM19 = next(
+    r["event_names"]
+    for r in json.loads((ROOT / "data" / "rules.json").read_text())["rules"]
+    if r["id"] == "iam-policy-changes"
+)
 CIS16 = IAM19[:16]
 EXTRA = [
     "CreateUser", "DeleteUser", "CreateRole", "DeleteRole", "CreateAccessKey",

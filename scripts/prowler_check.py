@@ -17,14 +17,15 @@ Written for this repository's benchmarks (not Prowler's code); standard library 
 import json
 import re
 import sys
+from pathlib import Path
 
-IAM19 = [
-    "DeleteGroupPolicy", "DeleteRolePolicy", "DeleteUserPolicy", "PutGroupPolicy",
-    "PutRolePolicy", "PutUserPolicy", "CreatePolicy", "DeletePolicy", "CreatePolicyVersion",
-    "DeletePolicyVersion", "AttachRolePolicy", "DetachRolePolicy", "AttachUserPolicy",
-    "DetachUserPolicy", "AttachGroupPolicy", "DetachGroupPolicy", "SetDefaultPolicyVersion",
-    "AddUserToGroup", "UpdateAssumeRolePolicy",
-]
+ROOT = Path(__file__).resolve().parent.parent
+# The 19 eventNames of the `iam-policy-changes` rule, from the catalog the crate embeds.
+IAM19 = next(
+    r["event_names"]
+    for r in json.loads((ROOT / "data" / "rules.json").read_text())["rules"]
+    if r["id"] == "iam-policy-changes"
+)
 SEARCHES = [re.compile(r"\$\.eventName\s*=\s*.?" + name + r"\b") for name in IAM19]
 
 
