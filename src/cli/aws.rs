@@ -19,7 +19,9 @@ use aws_sdk_cloudtrail::types::{AdvancedEventSelector, EventSelector, ReadWriteT
 use aws_sdk_sts::error::DisplayErrorContext;
 use aws_smithy_http_client::tls;
 
-use cwpattern::scan::model::{arn_account_region, log_group_name};
+use cwpattern::scan::model::{
+    arn_account_region, is_confirmed_subscription_arn, is_sns_arn, log_group_name, FieldSelector,
+};
 use cwpattern::scan::{
     Alarm, Inventory, Management, Metric, MetricFilter, Note, Origin, Seen, SourceKind,
     Subscription, Trail, Val,
@@ -390,8 +392,8 @@ impl Scan {
                 let arn = s.subscription_arn();
                 // A confirmed subscription has an ARN; otherwise AWS shows
                 // "PendingConfirmation" (or "Deleted").
-                let confirmed = arn.map(|a| a.starts_with("arn:"));
-                let real_arn = arn.filter(|a| a.starts_with("arn:"));
+                let confirmed = arn.map(is_confirmed_subscription_arn);
+                let real_arn = arn.filter(|a| is_confirmed_subscription_arn(a));
                 let address = match real_arn {
                     Some(a) => a.to_owned(),
                     None => format!(
@@ -434,13 +436,6 @@ fn next_token(current: &Option<String>, next: Option<&str>) -> Option<String> {
     }
 }
 
-/// Is this alarm action an SNS topic (`arn:<partition>:sns:...`)? Auto Scaling, EC2, SSM
-/// and Lambda actions are not.
-fn is_sns_arn(action: &str) -> bool {
-    let mut parts = action.split(':');
-    parts.next() == Some("arn") && parts.nth(1) == Some("sns")
-}
-
 /// The management events a trail's selectors record, with remarks about selectors that
 /// narrow them in ways [`Management`] cannot express.
 ///
@@ -461,55 +456,39 @@ fn management_events(
         if s.include_management_events() == Some(false) {
             continue;
         }
-        let events = match s.read_write_type() {
-            None | Some(ReadWriteType::All) => Management::ALL,
-            Some(ReadWriteType::ReadOnly) => Management {
-                read: true,
-                write: false,
-            },
-            Some(ReadWriteType::WriteOnly) => Management {
-                read: false,
-                write: true,
-            },
-            Some(other) => {
-                remarks.push(format!(
-                    "event selector with an unknown ReadWriteType {:?}: taken as All",
-                    other.as_str()
-                ));
-                Management::ALL
-            }
-        };
+        let rw = s.read_write_type().map_or("All", ReadWriteType::as_str);
+        let events = Management::of_read_write_type(rw).unwrap_or_else(|| {
+            remarks.push(format!(
+                "event selector with an unknown ReadWriteType {rw:?}: taken as All"
+            ));
+            Management::ALL
+        });
         management = management.union(events);
     }
     for s in advanced {
-        let fields = s.field_selectors();
-        let is_management = fields
+        let selector: Vec<FieldSelector> = s
+            .field_selectors()
             .iter()
-            .any(|f| f.field() == "eventCategory" && f.equals().iter().any(|v| v == "Management"));
-        if !is_management {
+            .map(|f| FieldSelector {
+                field: f.field().to_owned(),
+                equals: f.equals().to_vec(),
+                not_equals: f.not_equals().to_vec(),
+            })
+            .collect();
+        let events = Management::of_advanced(&selector);
+        if events == Management::NONE {
             continue;
         }
-        let mut events = Management::ALL;
-        for f in fields {
-            match f.field() {
-                "eventCategory" => {}
-                "readOnly" => {
-                    let has = |values: &[String], v: &str| values.iter().any(|x| x == v);
-                    let read = (f.equals().is_empty() || has(f.equals(), "true"))
-                        && !has(f.not_equals(), "true");
-                    let write = (f.equals().is_empty() || has(f.equals(), "false"))
-                        && !has(f.not_equals(), "false");
-                    events = Management {
-                        read: events.read && read,
-                        write: events.write && write,
-                    };
-                }
-                other => remarks.push(format!(
-                    "advanced event selector {:?} narrows management events by `{other}`: \
-                     some management events may not be recorded",
-                    s.name().unwrap_or("(unnamed)")
-                )),
-            }
+        for f in selector
+            .iter()
+            .filter(|f| f.field != "eventCategory" && f.field != "readOnly")
+        {
+            remarks.push(format!(
+                "advanced event selector {:?} narrows management events by `{}`: some \
+                 management events may not be recorded",
+                s.name().unwrap_or("(unnamed)"),
+                f.field
+            ));
         }
         management = management.union(events);
     }

@@ -15,8 +15,9 @@
 use serde_json::{Map, Value};
 
 use super::model::{
-    arn_account_region, log_group_name, Alarm, Inventory, Management, Metric, MetricFilter, Origin,
-    PendingSelectors, PendingStatus, SourceKind, Subscription, Trail, Val,
+    arn_account_region, is_confirmed_subscription_arn, is_sns_arn, log_group_name, Alarm,
+    FieldSelector, Inventory, Management, Metric, MetricFilter, Origin, PendingSelectors,
+    PendingStatus, SourceKind, Subscription, Trail, Val,
 };
 use super::LoadError;
 
@@ -105,68 +106,42 @@ pub fn management(obj: &Map<String, Value>) -> Management {
             .and_then(Value::as_bool)
             .unwrap_or(true);
         if include {
-            m = m.union(read_write_type(
-                sel.get("ReadWriteType").and_then(Value::as_str),
-            ));
+            // Absent, or a value CloudTrail does not have: all.
+            let rw = sel.get("ReadWriteType").and_then(Value::as_str);
+            m = m.union(
+                rw.and_then(Management::of_read_write_type)
+                    .unwrap_or(Management::ALL),
+            );
         }
     }
     for sel in advanced.iter().filter_map(Value::as_object) {
         let fields = sel.get("FieldSelectors").and_then(Value::as_array);
-        m = m.union(advanced_selector(fields.map_or(&[][..], |v| v)));
+        let selector: Vec<FieldSelector> = fields
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .map(|f| {
+                let list = |key: &str| -> Vec<String> {
+                    f.get(key)
+                        .and_then(Value::as_array)
+                        .map(|v| {
+                            v.iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_owned)
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                FieldSelector {
+                    field: string(f, "Field").unwrap_or_default(),
+                    equals: list("Equals"),
+                    not_equals: list("NotEquals"),
+                }
+            })
+            .collect();
+        m = m.union(Management::of_advanced(&selector));
     }
     m
-}
-
-/// What a basic selector's `ReadWriteType` records (absent: `All`).
-pub fn read_write_type(rw: Option<&str>) -> Management {
-    match rw {
-        Some("ReadOnly") => Management {
-            read: true,
-            write: false,
-        },
-        Some("WriteOnly") => Management {
-            read: false,
-            write: true,
-        },
-        _ => Management::ALL,
-    }
-}
-
-/// The management events one advanced selector records: it must select
-/// `eventCategory = Management`; a `readOnly` field narrows it to reads or writes.
-fn advanced_selector(fields: &[Value]) -> Management {
-    let mut management = false;
-    let (mut read, mut write) = (true, true);
-    for f in fields.iter().filter_map(Value::as_object) {
-        let list = |key: &str| -> Vec<&str> {
-            f.get(key)
-                .and_then(Value::as_array)
-                .map(|v| v.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default()
-        };
-        match f.get("Field").and_then(Value::as_str) {
-            Some("eventCategory") => {
-                let eq = list("Equals");
-                management =
-                    eq.contains(&"Management") && !list("NotEquals").contains(&"Management");
-            }
-            Some("readOnly") => {
-                let (eq, ne) = (list("Equals"), list("NotEquals"));
-                if !eq.is_empty() {
-                    read &= eq.contains(&"true");
-                    write &= eq.contains(&"false");
-                }
-                read &= !ne.contains(&"true");
-                write &= !ne.contains(&"false");
-            }
-            _ => {}
-        }
-    }
-    if management {
-        Management { read, write }
-    } else {
-        Management::NONE
-    }
 }
 
 fn array<'a>(path: &str, key: &str, v: &'a Value) -> Result<&'a Vec<Value>, LoadError> {
@@ -287,7 +262,7 @@ fn alarm(path: &str, i: usize, v: &Value) -> Result<Alarm, LoadError> {
         .map(|acts| {
             acts.iter()
                 .filter_map(Value::as_str)
-                .filter(|arn| arn.starts_with("arn:") && arn.split(':').nth(2) == Some("sns"))
+                .filter(|arn| is_sns_arn(arn))
                 .map(|arn| Val::Known(arn.to_owned()))
                 .collect()
         })
@@ -305,7 +280,7 @@ fn subscription(path: &str, i: usize, v: &Value) -> Result<Subscription, LoadErr
     let s = item(path, "subscription", i, v)?;
     let topic = required(path, "subscription", i, s, "TopicArn")?;
     let arn = string(s, "SubscriptionArn").unwrap_or_default();
-    let confirmed = arn.starts_with("arn:");
+    let confirmed = is_confirmed_subscription_arn(&arn);
     Ok(Subscription {
         origin: origin(path, if confirmed { &arn } else { &topic }, Some(&topic)),
         topic: Val::Known(topic),

@@ -20,10 +20,8 @@ use std::collections::HashSet;
 
 use serde::Deserialize as _;
 
-use super::terraform::{
-    advanced_management, from_pieces, is_sns_arn, log_group_val, read_write, render, to_val,
-    FieldSelector, Piece, Unk, V,
-};
+use super::model::{is_sns_arn, FieldSelector};
+use super::terraform::{from_pieces, log_group_val, render, to_val, Piece, Unk, V};
 use super::{
     Alarm, Inventory, LoadError, Management, Metric, MetricFilter, Note, Origin, SourceKind,
     Subscription, Trail, Val,
@@ -859,7 +857,7 @@ impl Res<'_> {
                 None | Some(V::Null) => "All".to_owned(),
                 Some(v) => v.as_string()?,
             };
-            all = all.union(read_write(&rw)?);
+            all = all.union(Management::of_read_write_type(&rw)?);
         }
         for s in &advanced {
             let Some(V::List(fields)) = field(s, "FieldSelectors") else {
@@ -880,7 +878,7 @@ impl Res<'_> {
                     not_equals: strings(f, "NotEquals")?,
                 });
             }
-            all = all.union(advanced_management(&selector));
+            all = all.union(Management::of_advanced(&selector));
         }
         Some(all)
     }

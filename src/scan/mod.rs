@@ -35,8 +35,8 @@ use serde::Serialize;
 
 pub use chain::{Finding, ScanOptions, Status};
 pub use model::{
-    Alarm, Inventory, Management, Metric, MetricFilter, Note, Origin, Seen, SourceKind,
-    Subscription, Trail, Val,
+    Alarm, FieldSelector, Inventory, Management, Metric, MetricFilter, Note, Origin, Seen,
+    SourceKind, Subscription, Trail, Val,
 };
 
 /// One input file: its name as the user gave it, and its text.

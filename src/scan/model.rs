@@ -200,6 +200,74 @@ impl Management {
     }
 }
 
+impl Management {
+    /// What a basic event selector with this `ReadWriteType` records; `None` for a value
+    /// CloudTrail does not have.
+    pub fn of_read_write_type(rw: &str) -> Option<Management> {
+        match rw {
+            "All" => Some(Management::ALL),
+            "ReadOnly" => Some(Management {
+                read: true,
+                write: false,
+            }),
+            "WriteOnly" => Some(Management {
+                read: false,
+                write: true,
+            }),
+            _ => None,
+        }
+    }
+
+    /// What an advanced event selector records: management events when its
+    /// `eventCategory` field selector equals `Management`, reads and writes unless a
+    /// `readOnly` field selector narrows them. Every source's loader reads its selectors
+    /// into [`FieldSelector`]s and asks this one rule.
+    pub fn of_advanced(selector: &[FieldSelector]) -> Management {
+        let category = selector.iter().find(|f| f.field == "eventCategory");
+        let management = category.is_some_and(|f| {
+            f.equals.iter().any(|v| v == "Management")
+                && !f.not_equals.iter().any(|v| v == "Management")
+        });
+        if !management {
+            return Management::NONE;
+        }
+        let mut m = Management::ALL;
+        for f in selector.iter().filter(|f| f.field == "readOnly") {
+            let allows = |value: &str| {
+                (f.equals.is_empty() || f.equals.iter().any(|v| v == value))
+                    && !f.not_equals.iter().any(|v| v == value)
+            };
+            m.read &= allows("true");
+            m.write &= allows("false");
+        }
+        m
+    }
+}
+
+/// One field selector of an advanced event selector (`Field`, `Equals`, `NotEquals`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldSelector {
+    /// The field: `eventCategory`, `readOnly`, `eventSource`, ...
+    pub field: String,
+    /// The values it must equal (any of them).
+    pub equals: Vec<String>,
+    /// The values it must not equal.
+    pub not_equals: Vec<String>,
+}
+
+/// Is this ARN an SNS topic's (`arn:<partition>:sns:...`)? Alarm actions that are not
+/// (Auto Scaling, EC2, SSM, Lambda) do not notify anyone through SNS.
+pub fn is_sns_arn(arn: &str) -> bool {
+    let mut parts = arn.split(':');
+    parts.next() == Some("arn") && parts.nth(1) == Some("sns")
+}
+
+/// Is a subscription with this `SubscriptionArn` confirmed? AWS shows
+/// `PendingConfirmation` (or `Deleted`) instead of an ARN until it is.
+pub fn is_confirmed_subscription_arn(arn: &str) -> bool {
+    arn.starts_with("arn:")
+}
+
 /// A CloudTrail trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Trail {

@@ -45,7 +45,7 @@ use hcl::expr::{
 use hcl::template::{Directive, Element, Template};
 use hcl::{Block, Body};
 
-use super::model::log_group_name;
+use super::model::{is_sns_arn, log_group_name, FieldSelector};
 use super::{
     Alarm, Inventory, LoadError, Management, Metric, MetricFilter, Note, Origin, Seen, SourceFile,
     SourceKind, Subscription, Trail, Val,
@@ -1666,7 +1666,7 @@ impl<'d> Evaluator<'d> {
                 None | Some(V::Null) => "All".to_owned(),
                 Some(v) => v.as_string()?,
             };
-            all = all.union(read_write(&rw)?);
+            all = all.union(Management::of_read_write_type(&rw)?);
         }
         for (b, s) in &advanced.items {
             let fields = self.blocks(b, "field_selector", s, 0);
@@ -1689,7 +1689,7 @@ impl<'d> Evaluator<'d> {
                     not_equals: list("not_equals")?,
                 });
             }
-            all = all.union(advanced_management(&selector));
+            all = all.union(Management::of_advanced(&selector));
         }
         Some(all)
     }
@@ -2111,57 +2111,6 @@ fn flatten(items: &[V], out: &mut Vec<V>, depth: usize) {
     }
 }
 
-pub(super) fn read_write(rw: &str) -> Option<Management> {
-    match rw {
-        "All" => Some(Management::ALL),
-        "ReadOnly" => Some(Management {
-            read: true,
-            write: false,
-        }),
-        "WriteOnly" => Some(Management {
-            read: false,
-            write: true,
-        }),
-        _ => None,
-    }
-}
-
-/// One field selector of an advanced event selector.
-pub(super) struct FieldSelector {
-    pub(super) field: String,
-    pub(super) equals: Vec<String>,
-    pub(super) not_equals: Vec<String>,
-}
-
-/// The management events an advanced event selector records: it records management events
-/// when its `eventCategory` field selector equals `Management`, reads and writes unless a
-/// `readOnly` field selector narrows them.
-pub(super) fn advanced_management(selector: &[FieldSelector]) -> Management {
-    let category = selector.iter().find(|f| f.field == "eventCategory");
-    let management = category.is_some_and(|f| {
-        f.equals.iter().any(|v| v == "Management")
-            && !f.not_equals.iter().any(|v| v == "Management")
-    });
-    if !management {
-        return Management::NONE;
-    }
-    let mut m = Management::ALL;
-    for f in selector.iter().filter(|f| f.field == "readOnly") {
-        let allows = |value: &str| {
-            (f.equals.is_empty() || f.equals.iter().any(|v| v == value))
-                && !f.not_equals.iter().any(|v| v == value)
-        };
-        m.read &= allows("true");
-        m.write &= allows("false");
-    }
-    m
-}
-
-pub(super) fn is_sns_arn(arn: &str) -> bool {
-    let mut parts = arn.split(':');
-    parts.next() == Some("arn") && parts.nth(1) == Some("sns")
-}
-
 // ---------------------------------------------------------------------------------------
 // Plan and state JSON.
 
@@ -2478,7 +2427,7 @@ impl PlanResource<'_, '_> {
                 .get("read_write_type")
                 .and_then(|v| v.as_str())
                 .unwrap_or("All");
-            all = all.union(read_write(rw)?);
+            all = all.union(Management::of_read_write_type(rw)?);
         }
         for s in &advanced {
             let fields = s
@@ -2508,7 +2457,7 @@ impl PlanResource<'_, '_> {
                     not_equals: strings(f, "not_equals"),
                 })
                 .collect();
-            all = all.union(advanced_management(&selector));
+            all = all.union(Management::of_advanced(&selector));
         }
         Some(all)
     }
