@@ -1,4 +1,5 @@
-//! `cwpattern scan` over saved AWS CLI outputs and broken inputs: the cases of
+//! `cwpattern scan` over saved AWS CLI outputs, Terraform and CloudFormation fixtures and
+//! broken inputs: the cases of
 //! `corpus/scan_cases.jsonl` (arguments → exit status, findings, messages), the SARIF
 //! output's shape, and an empty directory.
 
