@@ -10,7 +10,7 @@ use super::{
     Canonical, Column, Formula, FormulaKind, JsonAtom, Operand, Path, PathStep, TermLit, Test,
     TextPat,
 };
-use crate::syntax::parse::is_bare_value_token;
+use crate::syntax::parse::{is_bare_value_char, is_bare_value_token};
 
 impl fmt::Display for Canonical {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -70,7 +70,8 @@ pub fn json_text(formula: &Formula<JsonAtom>) -> String {
 fn json_formula(f: &mut fmt::Formatter<'_>, formula: &Formula<JsonAtom>) -> fmt::Result {
     f.write_str("{ ")?;
     formula_text(f, formula, &mut |f, atom: &JsonAtom| {
-        write!(f, "{} ", atom.path)?;
+        fmt::Display::fmt(&atom.path, f)?;
+        f.write_str(" ")?;
         test(f, &atom.test)
     })?;
     f.write_str(" }")
@@ -132,9 +133,14 @@ impl fmt::Display for Path {
         for step in &self.0 {
             match step {
                 PathStep::Key(k) if !k.is_empty() && k.chars().all(is_key_char) => {
-                    write!(f, ".{k}")?
+                    f.write_str(".")?;
+                    f.write_str(k)?
                 }
-                PathStep::Key(k) => write!(f, ".['{k}']")?,
+                PathStep::Key(k) => {
+                    f.write_str(".['")?;
+                    f.write_str(k)?;
+                    f.write_str("']")?
+                }
                 PathStep::Index(n) => write!(f, "[{n}]")?,
                 PathStep::AnyIndex => f.write_str("[*]")?,
                 PathStep::AnyKey => f.write_str(".*")?,
@@ -149,35 +155,64 @@ fn is_key_char(c: char) -> bool {
 }
 
 fn test(f: &mut fmt::Formatter<'_>, t: &Test) -> fmt::Result {
-    match t {
-        Test::Eq(o) => write!(f, "= {}", operand(o)),
-        Test::Ne(o) => write!(f, "!= {}", operand(o)),
-        Test::Lt(n) => write!(f, "< {n}"),
-        Test::Le(n) => write!(f, "<= {n}"),
-        Test::Gt(n) => write!(f, "> {n}"),
-        Test::Ge(n) => write!(f, ">= {n}"),
-        Test::IsNull => f.write_str("IS NULL"),
-        Test::IsTrue => f.write_str("IS TRUE"),
-        Test::IsFalse => f.write_str("IS FALSE"),
-        Test::NotExists => f.write_str("NOT EXISTS"),
-    }
+    let (op, number) = match t {
+        Test::Eq(o) => return operand(f, "= ", o),
+        Test::Ne(o) => return operand(f, "!= ", o),
+        Test::Lt(n) => ("< ", n),
+        Test::Le(n) => ("<= ", n),
+        Test::Gt(n) => ("> ", n),
+        Test::Ge(n) => (">= ", n),
+        Test::IsNull => return f.write_str("IS NULL"),
+        Test::IsTrue => return f.write_str("IS TRUE"),
+        Test::IsFalse => return f.write_str("IS FALSE"),
+        Test::NotExists => return f.write_str("NOT EXISTS"),
+    };
+    f.write_str(op)?;
+    write!(f, "{number}")
 }
 
-/// An operand's text: bare where the value lexer reads it back as the same string, quoted
-/// otherwise.
-fn operand(o: &Operand) -> String {
-    let text = match o {
-        Operand::Any => return "*".to_owned(),
-        Operand::Num(n) => return n.to_string(),
-        Operand::Regex(r) => return format!("%{}%", r.source()),
-        Operand::Text(TextPat::Exact(s)) => s.clone(),
-        Operand::Text(TextPat::Prefix(s)) => format!("{s}*"),
-        Operand::Text(TextPat::Suffix(s)) => format!("*{s}"),
-        Operand::Text(TextPat::Contains(s)) => format!("*{s}*"),
+/// An operator and its operand's text: bare where the value lexer reads it back as the same
+/// string, quoted otherwise. Written in pieces, without building the token.
+fn operand(f: &mut fmt::Formatter<'_>, op: &str, o: &Operand) -> fmt::Result {
+    f.write_str(op)?;
+    let (before, text, after) = match o {
+        Operand::Any => return f.write_str("*"),
+        Operand::Num(n) => return write!(f, "{n}"),
+        Operand::Regex(r) => {
+            f.write_str("%")?;
+            f.write_str(r.source())?;
+            return f.write_str("%");
+        }
+        Operand::Text(TextPat::Exact(s)) => ("", s, ""),
+        Operand::Text(TextPat::Prefix(s)) => ("", s, "*"),
+        Operand::Text(TextPat::Suffix(s)) => ("*", s, ""),
+        Operand::Text(TextPat::Contains(s)) => ("*", s, "*"),
     };
-    if is_bare_value_token(&text) {
-        text
-    } else {
-        quoted(&text)
+    // `is_bare_value_token` of the whole token: a token with a `*` is never a number.
+    let bare = match (before, after) {
+        ("", "") => is_bare_value_token(text),
+        _ => text.chars().all(is_bare_value_char),
+    };
+    if bare {
+        f.write_str(before)?;
+        f.write_str(text)?;
+        return f.write_str(after);
     }
+    f.write_str("\"")?;
+    f.write_str(before)?;
+    write_escaped(f, text)?;
+    f.write_str(after)?;
+    f.write_str("\"")
+}
+
+/// `s` with `"` and `\` escaped, as inside a quoted value.
+fn write_escaped(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    let mut rest = s;
+    while let Some(at) = rest.find(['"', '\\']) {
+        f.write_str(&rest[..at])?;
+        f.write_str("\\")?;
+        f.write_str(&rest[at..at + 1])?;
+        rest = &rest[at + 1..];
+    }
+    f.write_str(rest)
 }

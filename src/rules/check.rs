@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::fast;
 use super::lint::{lint_parsed, matches_generic_records, Lint, GENERIC_PAIRS};
 use super::world::{
-    api_events, api_index, cloudtrail_assumptions, field_equals, ApiEvent, RECORD_REGION,
-    RECORD_TIME,
+    api_index, api_records, cloudtrail_assumptions, field_equals, minimal_record, ApiEvent,
+    RECORD_REGION, RECORD_TIME,
 };
 use super::{rule, Rule};
 use crate::canon::{
@@ -381,8 +381,9 @@ impl Checker {
         ast: &syntax::ast::Pattern,
         report: &mut CheckReport,
     ) -> (bool, bool) {
+        let eval = fast::PairEval::new(p);
         for name in &self.names {
-            if fast::holds_at(p, name, source) {
+            if eval.holds(name, source) {
                 report.covered.push(name.clone());
             } else {
                 report.missing.push(name.clone());
@@ -393,11 +394,11 @@ impl Checker {
         report.lint = lint_parsed(ast, mine, Vec::new(), |c| {
             // A record the pattern matches proves it is not empty; only the engine proves
             // that it is.
-            let nonempty = !report.covered.is_empty() || fast::some_match(p);
+            let nonempty = !report.covered.is_empty() || fast::some_match(&eval);
             let empty = !nonempty && crate::logic::is_empty(c) == Some(true);
             let generic = GENERIC_PAIRS
                 .iter()
-                .all(|(name, source)| fast::holds_at(p, name, source));
+                .all(|(name, source)| eval.holds(name, source));
             semantic_lints = (empty, !empty && generic);
             semantic_lints
         });
@@ -407,7 +408,7 @@ impl Checker {
         if !report.compliant {
             self.accept_alternative(p, &ctx, report);
         }
-        report.relation = match fast::matches_outside(p, &self.names, source) {
+        report.relation = match fast::matches_outside(&eval, &self.names, source) {
             Some(outside) => {
                 match (outside, report.missing.is_empty()) {
                     (false, true) => "equivalent",
@@ -434,7 +435,7 @@ impl Checker {
             });
         }
         if self.noise && self.rule.event_source.is_some() {
-            report.noise = Some(noise(mine, Some(p), self.rule, &self.names));
+            report.noise = Some(noise(mine, Some(&eval), self.rule, &self.names));
         }
         semantic_lints
     }
@@ -554,14 +555,7 @@ impl Checker {
 /// The witness the engine gives, made realistic, for a required eventName that a pair
 /// formula misses: the minimal record of that eventName and source.
 fn fast_witness(name: &str, source: &str) -> Event {
-    let text = |s: &str| serde_json::Value::String(s.to_owned()).to_string();
-    Event::Json(format!(
-        r#"{{"awsRegion":{},"eventName":{},"eventSource":{},"eventTime":{}}}"#,
-        text(RECORD_REGION),
-        text(name),
-        text(source),
-        text(RECORD_TIME)
-    ))
+    Event::Json(minimal_record(name, source))
 }
 
 /// The witness with plausible values for the record fields the engine left empty
@@ -572,10 +566,7 @@ fn realistic(w: Event, required: &Matcher, mine: &Matcher) -> Event {
     else {
         return w;
     };
-    for (key, value) in [
-        ("eventTime", "2026-01-01T00:00:00Z"),
-        ("awsRegion", "us-east-1"),
-    ] {
+    for (key, value) in [("eventTime", RECORD_TIME), ("awsRegion", RECORD_REGION)] {
         if map.get(key).and_then(|v| v.as_str()) == Some("") {
             map.insert(key.to_owned(), serde_json::Value::String(value.to_owned()));
         }
@@ -808,12 +799,12 @@ fn insert_names(
 /// the evaluator on the record's text.
 fn noise(
     mine: &Canonical,
-    pair: Option<&Formula<JsonAtom>>,
+    pair: Option<&fast::PairEval<'_>>,
     rule: &Rule,
     names: &[String],
 ) -> Noise {
     let index = api_index();
-    let apis = api_events();
+    let apis = &index.apis;
     let source = rule.event_source.as_deref().unwrap_or("");
     let candidates: Option<Vec<usize>> = match mine {
         Canonical::Json(f) => match (
@@ -834,19 +825,22 @@ fn noise(
     let mut examples = Vec::new();
     let mut count = 0;
     let mut visit = |i: usize| {
-        let api = &apis[i];
-        if api.event_source == source && names.contains(&api.event_name) {
+        let (api_source, api_name) = apis[i];
+        if api_source == source && names.iter().any(|n| n == api_name) {
             return;
         }
         let hit = match (pair, &matcher) {
-            (Some(p), _) => fast::holds_at(p, &api.event_name, &api.event_source),
-            (None, Some(m)) => m.matches(&index.records[i]),
+            (Some(p), _) => p.holds(api_name, api_source),
+            (None, Some(m)) => m.matches(&api_records()[i]),
             (None, None) => false,
         };
         if hit {
             count += 1;
             if examples.len() < 5 {
-                examples.push(api.clone());
+                examples.push(ApiEvent {
+                    event_source: api_source.to_owned(),
+                    event_name: api_name.to_owned(),
+                });
             }
         }
     };

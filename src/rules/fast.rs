@@ -63,26 +63,118 @@ pub(super) fn is_pair_formula(f: &Formula<JsonAtom>) -> bool {
 }
 
 /// Does the pair formula `f` hold for a record whose `eventName` is `name` and whose
-/// `eventSource` is `source` (both strings)?
+/// `eventSource` is `source` (both strings)? For many pairs, [`PairEval`] is faster.
 pub(super) fn holds_at(f: &Formula<JsonAtom>, name: &str, source: &str) -> bool {
     match f.kind() {
-        FormulaKind::Atom(a) => {
-            let value = match field_of(a) {
-                Some(NAME) => name,
-                Some(_) => source,
-                // Not a pair formula: the callers never ask.
-                None => return false,
-            };
-            match &a.test {
-                // The common atoms, without building a `Found` (same rule as `holds`: a
-                // string's text is its value).
-                Test::Eq(Operand::Text(TextPat::Exact(s))) => value == s,
-                Test::Ne(Operand::Text(TextPat::Exact(s))) => value != s,
-                test => holds(test, &[Found::Str(Cow::Borrowed(value))]),
-            }
-        }
+        FormulaKind::Atom(a) => atom_holds(a, name, source),
         FormulaKind::And(ops) => ops.iter().all(|op| holds_at(op, name, source)),
         FormulaKind::Or(ops) => ops.iter().any(|op| holds_at(op, name, source)),
+    }
+}
+
+/// Does the atom (of a pair formula) hold at the pair?
+fn atom_holds(a: &JsonAtom, name: &str, source: &str) -> bool {
+    let value = match field_of(a) {
+        Some(NAME) => name,
+        Some(_) => source,
+        // Not a pair formula: the callers never ask.
+        None => return false,
+    };
+    match &a.test {
+        // The common atoms, without building a `Found` (same rule as `holds`: a string's
+        // text is its value).
+        Test::Eq(Operand::Text(TextPat::Exact(s))) => value == s,
+        Test::Ne(Operand::Text(TextPat::Exact(s))) => value != s,
+        test => holds(test, &[Found::Str(Cow::Borrowed(value))]),
+    }
+}
+
+/// A pair formula prepared for evaluation at many pairs: the answers of [`holds_at`], with
+/// the exact-value equalities on one field among the operands of an `||` (the usual list of
+/// eventNames) decided by one binary search instead of one comparison each.
+pub(super) struct PairEval<'f> {
+    formula: &'f Formula<JsonAtom>,
+    root: Node<'f>,
+}
+
+/// A node of a [`PairEval`].
+enum Node<'f> {
+    /// The field (`eventName` when `name`, else `eventSource`) equals one of `values`
+    /// (sorted).
+    OneOf { name: bool, values: Vec<&'f str> },
+    /// Any other atom.
+    Atom(&'f JsonAtom),
+    /// All of them.
+    And(Vec<Node<'f>>),
+    /// One of them.
+    Or(Vec<Node<'f>>),
+}
+
+impl<'f> PairEval<'f> {
+    /// Prepares the pair formula `f`.
+    pub(super) fn new(f: &'f Formula<JsonAtom>) -> PairEval<'f> {
+        PairEval {
+            formula: f,
+            root: Node::of(f),
+        }
+    }
+
+    /// The formula.
+    pub(super) fn formula(&self) -> &'f Formula<JsonAtom> {
+        self.formula
+    }
+
+    /// [`holds_at`] of the formula.
+    pub(super) fn holds(&self, name: &str, source: &str) -> bool {
+        self.root.holds(name, source)
+    }
+}
+
+impl<'f> Node<'f> {
+    fn of(f: &'f Formula<JsonAtom>) -> Node<'f> {
+        match f.kind() {
+            FormulaKind::Atom(a) => Node::Atom(a),
+            FormulaKind::And(ops) => Node::And(ops.iter().map(Node::of).collect()),
+            FormulaKind::Or(ops) => {
+                let (mut names, mut sources, mut rest) = (Vec::new(), Vec::new(), Vec::new());
+                for op in ops {
+                    match op.kind() {
+                        FormulaKind::Atom(a) => match (field_of(a), &a.test) {
+                            (Some(field), Test::Eq(Operand::Text(TextPat::Exact(v)))) => {
+                                match field == NAME {
+                                    true => names.push(v.as_str()),
+                                    false => sources.push(v.as_str()),
+                                }
+                            }
+                            _ => rest.push(Node::Atom(a)),
+                        },
+                        _ => rest.push(Node::of(op)),
+                    }
+                }
+                let mut nodes = Vec::with_capacity(rest.len() + 2);
+                for (name, mut values) in [(true, names), (false, sources)] {
+                    if !values.is_empty() {
+                        values.sort_unstable();
+                        nodes.push(Node::OneOf { name, values });
+                    }
+                }
+                nodes.append(&mut rest);
+                Node::Or(nodes)
+            }
+        }
+    }
+
+    fn holds(&self, name: &str, source: &str) -> bool {
+        match self {
+            Node::OneOf { name: true, values } => values.binary_search(&name).is_ok(),
+            Node::OneOf {
+                name: false,
+                values,
+            } => values.binary_search(&source).is_ok(),
+            Node::Atom(a) => atom_holds(a, name, source),
+            Node::And(ops) => ops.iter().all(|op| op.holds(name, source)),
+            Node::Or(ops) => ops.iter().any(|op| op.holds(name, source)),
+        }
     }
 }
 
@@ -155,20 +247,25 @@ impl<'f> Texts<'f> {
     /// value, and for each prefix `p` (and the empty one) `p` followed by a character that
     /// continues no value or prefix starting with `p`. (A string equal to no value meets the
     /// same atoms as `p + c`, for `p` the longest prefix it starts with.)
-    fn candidates(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.equals.iter().map(|s| (*s).to_owned()).collect();
+    ///
+    /// The made-up strings come first: a pattern that matches records of other APIs usually
+    /// matches them.
+    fn candidates(&self) -> Vec<Cow<'f, str>> {
+        let mut out: Vec<Cow<'f, str>> = Vec::with_capacity(self.equals.len() + 2);
         for p in self.prefixes.iter().copied().chain([""]) {
-            let next: Vec<char> = self
-                .equals
-                .iter()
-                .chain(&self.prefixes)
-                .filter_map(|t| t.strip_prefix(p).and_then(|rest| rest.chars().next()))
-                .collect();
-            let c = ('~'..=char::MAX).find(|c| !next.contains(c)).unwrap_or('~');
-            out.push(format!("{p}{c}"));
+            let continues = |c: char| {
+                self.equals
+                    .iter()
+                    .chain(&self.prefixes)
+                    .any(|t| t.strip_prefix(p).and_then(|rest| rest.chars().next()) == Some(c))
+            };
+            let c = ('~'..=char::MAX).find(|c| !continues(*c)).unwrap_or('~');
+            out.push(Cow::Owned(format!("{p}{c}")));
         }
-        out.sort_unstable();
-        out.dedup();
+        let mut equals = self.equals.clone();
+        equals.sort_unstable();
+        equals.dedup();
+        out.extend(equals.into_iter().map(Cow::Borrowed));
         out
     }
 }
@@ -202,36 +299,32 @@ fn texts<'f>(f: &'f Formula<JsonAtom>, names: &mut Texts<'f>, sources: &mut Text
 /// Does the pair formula `p` hold at some pair outside the requirement, i.e. with a source
 /// other than `source` or a name not in `names`? `None` when `p` has an atom with a suffix,
 /// containment or regex test (the engine decides then).
-pub(super) fn matches_outside(
-    p: &Formula<JsonAtom>,
-    names: &[String],
-    source: &str,
-) -> Option<bool> {
+pub(super) fn matches_outside(p: &PairEval<'_>, names: &[String], source: &str) -> Option<bool> {
     let (mut by_name, mut by_source) = (Texts::default(), Texts::default());
-    if !texts(p, &mut by_name, &mut by_source) {
+    if !texts(p.formula(), &mut by_name, &mut by_source) {
         return None;
     }
     by_name.equals.extend(names.iter().map(String::as_str));
     by_source.equals.push(source);
     let (cand_names, cand_sources) = (by_name.candidates(), by_source.candidates());
     let required = |n: &str, s: &str| s == source && names.iter().any(|x| x == n);
-    Some(cand_sources.iter().any(|s| {
-        cand_names
+    Some(
+        cand_sources
             .iter()
-            .any(|n| !required(n, s) && holds_at(p, n, s))
-    }))
+            .any(|s| cand_names.iter().any(|n| !required(n, s) && p.holds(n, s))),
+    )
 }
 
 /// Whether `p` holds at some pair of strings built from its texts: true proves that `p`
 /// matches something (a record with those two values); false proves nothing.
-pub(super) fn some_match(p: &Formula<JsonAtom>) -> bool {
+pub(super) fn some_match(p: &PairEval<'_>) -> bool {
     let (mut by_name, mut by_source) = (Texts::default(), Texts::default());
     // Atoms of other kinds only make the candidates incomplete, which is allowed here.
-    let _ = texts(p, &mut by_name, &mut by_source);
+    let _ = texts(p.formula(), &mut by_name, &mut by_source);
     let (cand_names, cand_sources) = (by_name.candidates(), by_source.candidates());
     cand_sources
         .iter()
-        .any(|s| cand_names.iter().any(|n| holds_at(p, n, s)))
+        .any(|s| cand_names.iter().any(|n| p.holds(n, s)))
 }
 
 /// The text patterns (exact values and prefixes) such that every event `f` matches has a

@@ -56,28 +56,32 @@ pub struct ApiEvent {
 pub fn api_events() -> &'static [ApiEvent] {
     static TABLE: OnceLock<Vec<ApiEvent>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        include_str!("../../data/cloudtrail_events.tsv")
-            .lines()
-            .filter(|l| {
-                !l.starts_with('#') && !l.starts_with("event_source\t") && !l.trim().is_empty()
-            })
-            .filter_map(|l| {
-                let mut cols = l.split('\t');
-                Some(ApiEvent {
-                    event_source: cols.next()?.to_owned(),
-                    event_name: cols.next()?.to_owned(),
-                })
+        api_pairs()
+            .map(|(source, name)| ApiEvent {
+                event_source: source.to_owned(),
+                event_name: name.to_owned(),
             })
             .collect()
     })
 }
 
-/// The API table indexed for the noise report: each API's minimal record as JSON text
-/// (rendered once), and the APIs sorted by eventName and by eventSource.
+/// The (eventSource, eventName) rows of `data/cloudtrail_events.tsv`, borrowed from the
+/// embedded text.
+fn api_pairs() -> impl Iterator<Item = (&'static str, &'static str)> {
+    include_str!("../../data/cloudtrail_events.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("event_source\t") && !l.trim().is_empty())
+        .filter_map(|l| {
+            let mut cols = l.split('\t');
+            Some((cols.next()?, cols.next()?))
+        })
+}
+
+/// The API table indexed for the noise report: the APIs sorted by eventName and by
+/// eventSource.
 pub(crate) struct ApiIndex {
-    /// `{"awsRegion":…,"eventName":…,"eventSource":…,"eventTime":…}` of each API of
-    /// [`api_events`], in the same order.
-    pub records: Vec<String>,
+    /// (eventSource, eventName) of each API, in the order of [`api_events`].
+    pub apis: Vec<(&'static str, &'static str)>,
     /// (eventName, position in [`api_events`]), sorted.
     pub by_name: Vec<(&'static str, usize)>,
     /// (eventSource, position in [`api_events`]), sorted.
@@ -120,7 +124,7 @@ impl ApiIndex {
     }
 }
 
-/// The field values of the minimal records [`api_index`] renders besides the API's own.
+/// The field values of the minimal records [`api_records`] renders besides the API's own.
 pub(crate) const RECORD_TIME: &str = "2026-01-01T00:00:00Z";
 /// See [`RECORD_TIME`].
 pub(crate) const RECORD_REGION: &str = "us-east-1";
@@ -129,30 +133,55 @@ pub(crate) const RECORD_REGION: &str = "us-east-1";
 pub(crate) fn api_index() -> &'static ApiIndex {
     static INDEX: OnceLock<ApiIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let apis = api_events();
+        let apis: Vec<(&'static str, &'static str)> = api_pairs().collect();
         let mut by_name: Vec<(&'static str, usize)> = Vec::with_capacity(apis.len());
         let mut by_source: Vec<(&'static str, usize)> = Vec::with_capacity(apis.len());
-        let records = apis
-            .iter()
-            .enumerate()
-            .map(|(i, api)| {
-                by_name.push((api.event_name.as_str(), i));
-                by_source.push((api.event_source.as_str(), i));
-                serde_json::json!({
-                    "eventName": api.event_name,
-                    "eventSource": api.event_source,
-                    "eventTime": RECORD_TIME,
-                    "awsRegion": RECORD_REGION,
-                })
-                .to_string()
-            })
-            .collect();
+        for (i, (source, name)) in apis.iter().enumerate() {
+            by_name.push((name, i));
+            by_source.push((source, i));
+        }
         by_name.sort_unstable();
         by_source.sort_unstable();
         ApiIndex {
-            records,
+            apis,
             by_name,
             by_source,
         }
     })
+}
+
+/// `{"awsRegion":…,"eventName":…,"eventSource":…,"eventTime":…}`, the minimal record of
+/// each API of [`api_events`] as JSON text, in the same order; rendered on first use (only
+/// patterns outside `check`'s fast path are evaluated on records).
+pub(crate) fn api_records() -> &'static [String] {
+    static RECORDS: OnceLock<Vec<String>> = OnceLock::new();
+    RECORDS.get_or_init(|| {
+        api_index()
+            .apis
+            .iter()
+            .map(|(source, name)| minimal_record(name, source))
+            .collect()
+    })
+}
+
+/// The minimal CloudTrail record of an API: its eventName and eventSource, with
+/// [`RECORD_TIME`] and [`RECORD_REGION`], keys in alphabetical order.
+pub(crate) fn minimal_record(name: &str, source: &str) -> String {
+    let mut out = String::with_capacity(name.len() + source.len() + 96);
+    out.push_str(r#"{"awsRegion":"#);
+    json_string(&mut out, RECORD_REGION);
+    out.push_str(r#","eventName":"#);
+    json_string(&mut out, name);
+    out.push_str(r#","eventSource":"#);
+    json_string(&mut out, source);
+    out.push_str(r#","eventTime":"#);
+    json_string(&mut out, RECORD_TIME);
+    out.push('}');
+    out
+}
+
+/// Appends `s` as a JSON string (serde_json's escaping).
+fn json_string(out: &mut String, s: &str) {
+    // Serialising a `str` cannot fail.
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
 }

@@ -29,11 +29,12 @@ pub const AWS_MAX_WILDCARDS: usize = 3;
 /// True when `token`, written unquoted as a value, reads back as the string `token` (and not
 /// as a number): letters, digits, `_`, `.`, `-` and `*` only.
 pub fn is_bare_value_token(token: &str) -> bool {
-    !token.is_empty()
-        && token
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '*' | '-'))
-        && !lexeme::is_number(token)
+    !token.is_empty() && token.chars().all(is_bare_value_char) && !lexeme::is_number(token)
+}
+
+/// A character a bare value token may have: ASCII letters and digits, `_`, `.`, `*`, `-`.
+pub fn is_bare_value_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '*' | '-')
 }
 
 /// How strictly to parse.
