@@ -34,7 +34,7 @@ fn main() {
     }
     println!("{compliant} of {} compliant", patterns.len());
     if std::env::var_os("SLOWEST").is_some() {
-        slowest.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        slowest.sort_unstable_by_key(|s| std::cmp::Reverse(s.0));
         for (took, p) in slowest.iter().take(10) {
             println!("{took:>10.1?}  {p}");
         }
