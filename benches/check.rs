@@ -17,6 +17,10 @@
 //! - `checker_batch`: a memoised `Checker` made for each pass, as `check --batch` does
 //!   (patterns of one canonical form are decided once per pass).
 //! - `checker_no_noise`: `checker` without the noise report.
+//! - `verdict`: `Checker::verdict` (one `Checker`, no memo): the same decision from meaning
+//!   (compliant, relation, covered, missing, witnesses) without the rest of the report —
+//!   the answer the regex check gives, exactly.
+//! - `verdict_batch`: a memoised `Checker` made for each pass, as `check --batch --brief`.
 //! - `check_fn`: the free function `check`, which prepares the rule for every pattern.
 //!
 //! and `check_general/checker`: the same report through the general engine only
@@ -99,6 +103,23 @@ fn bench<M: Measurement + 'static>(c: &mut Criterion<M>, suffix: &str) {
             patterns
                 .iter()
                 .filter(|p| no_noise.check(p).is_ok_and(|r| r.compliant))
+                .count()
+        })
+    });
+    group.bench_function("verdict", |b| {
+        b.iter(|| {
+            patterns
+                .iter()
+                .filter(|p| checker.verdict(p).is_ok_and(|v| v.compliant))
+                .count()
+        })
+    });
+    group.bench_function("verdict_batch", |b| {
+        b.iter(|| {
+            let memo = Checker::new(&options).expect("rule").memoised();
+            patterns
+                .iter()
+                .filter(|p| memo.verdict(p).is_ok_and(|v| v.compliant))
                 .count()
         })
     });

@@ -755,6 +755,56 @@ fn check_batch_gives_one_line_per_input_and_the_contract_exit_codes() {
     let _ = std::fs::remove_dir_all(path.parent().expect("temp dir"));
 }
 
+/// `check --batch --brief`: the same lines, exit status and verdict fields as the full
+/// batch, and only those fields.
+#[test]
+fn check_batch_brief_gives_the_full_reports_verdicts() {
+    let names = iam19();
+    let inputs = vec![
+        Value::String(names_pattern(&names)),
+        Value::String(names_pattern(&names[..16])),
+        Value::String("{ $.eventName = }".to_owned()),
+        serde_json::json!({ "pattern": r#"{ $.eventName = "Put*" && $.errorCode NOT EXISTS }"# }),
+        Value::String("{ $.eventName = CreatePolicy }".to_owned()),
+    ];
+    let path = temp_jsonl("brief", &inputs);
+    let (full_code, full, _) = run_batch(&path, &[]);
+    let (code, brief, run) = run_batch(&path, &["--brief"]);
+    assert_batch_agrees(&inputs, &brief, &CheckOptions::default(), &run);
+    assert_eq!(code, full_code, "{}", run.summary());
+    assert_eq!(code, Some(2), "{}", run.summary());
+    let verdict_keys = [
+        "pattern",
+        "rule",
+        "version",
+        "assume",
+        "compliant",
+        "relation",
+        "covered",
+        "missing",
+        "witnesses",
+        "unknown",
+        "accepted_by",
+    ];
+    for (b, f) in brief.iter().zip(&full) {
+        let Some(object) = b.as_object() else {
+            panic!("not an object: {b}");
+        };
+        if f.get("error").is_some() {
+            assert_eq!(b, f, "an invalid pattern's line");
+            continue;
+        }
+        let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+        let mut expected = verdict_keys.to_vec();
+        expected.sort_unstable();
+        assert_eq!(keys, expected, "{b}");
+        for key in verdict_keys {
+            assert_eq!(b[key], f[key], "{key} of {}", b["pattern"]);
+        }
+    }
+    let _ = std::fs::remove_dir_all(path.parent().expect("temp dir"));
+}
+
 /// The README's first command: every sample parses, one line each, and the verdict in each
 /// sample's note (`compliant:` / `not compliant:`) is the tool's.
 #[test]
@@ -1051,6 +1101,13 @@ fn fast_path_gives_the_engines_reports_on_the_corpus() {
         let fast = checker.check(pattern).expect("valid");
         let general = checker.check_general(pattern).expect("valid");
         assert_eq!(fast, general, "rule {} pattern {pattern:?}", options.rule);
+        let verdict = checker.verdict(pattern).expect("valid");
+        assert_eq!(
+            verdict,
+            rules::Verdict::from(general),
+            "verdict, rule {} pattern {pattern:?}",
+            options.rule
+        );
     });
     fail_if_any(&failures, jobs.len(), "fast path vs engine");
     // The fast path must actually be exercised.
@@ -1073,6 +1130,45 @@ fn memoised_checker_gives_the_same_reports() {
     for p in patterns {
         assert_eq!(memo.check(p), check(p, &options), "{p}");
     }
+    // A verdict first, then the full report, of one canonical form; and the other way round.
+    let verdicts = rules::Checker::new(&options).expect("rule").memoised();
+    for p in patterns.iter().chain(patterns.iter().rev()) {
+        let full = check(p, &options).expect("valid");
+        assert_eq!(
+            verdicts.verdict(p),
+            Ok(rules::Verdict::from(full.clone())),
+            "{p}"
+        );
+        assert_eq!(verdicts.check(p), Ok(full), "{p}");
+    }
+}
+
+/// `Checker::verdict` gives the fields of `Checker::check`'s report, through the fast path
+/// or the engine, for every check case with its own rule, version and assumption.
+#[test]
+fn verdict_is_the_reports_verdict() {
+    let cases = cases();
+    let failures = par_try(&cases, |case| {
+        let checker = rules::Checker::new(&case_options(case)).expect("known rule");
+        let Ok(full) = checker.check(&case.pattern) else {
+            return;
+        };
+        assert_eq!(
+            checker.verdict(&case.pattern),
+            Ok(rules::Verdict::from(full.clone())),
+            "{}",
+            case.pattern
+        );
+        assert_eq!(
+            checker.verdict_general(&case.pattern),
+            Ok(rules::Verdict::from(
+                checker.check_general(&case.pattern).expect("valid")
+            )),
+            "engine: {}",
+            case.pattern
+        );
+    });
+    fail_if_any(&failures, cases.len(), "verdict vs report");
 }
 
 mod fast_path_properties {

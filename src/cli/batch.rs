@@ -33,9 +33,9 @@ pub fn error_json(e: &syntax::Error) -> Value {
 /// Runs `each` on every non-empty line of FILE (or standard input for `-`) and prints what
 /// it returns, one JSON value per line. `Err(status)` when the input cannot be read (the
 /// message is printed) or `each` gives up.
-pub fn for_each_line(
+pub fn for_each_line<T: serde::Serialize>(
     path: &str,
-    mut each: impl FnMut(usize, &str) -> Result<Value, u8>,
+    mut each: impl FnMut(usize, &str) -> Result<T, u8>,
 ) -> Result<(), u8> {
     let reader = input::open(path).map_err(|e| {
         eprintln!("error: {e}");

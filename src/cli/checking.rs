@@ -1,9 +1,12 @@
 //! `cwpattern check`, `cwpattern rules` and `cwpattern lint`.
 
+use serde::Serialize;
 use serde_json::json;
 
 use super::{batch, input, NO, UNUSABLE, YES};
-use cwpattern::rules::{self, check, Assume, CheckError, CheckOptions, CheckReport, Checker};
+use cwpattern::rules::{
+    self, check, Assume, CheckError, CheckOptions, CheckReport, Checker, Verdict,
+};
 
 /// `check PATTERN`.
 pub fn run(pattern: Option<&str>, options: &CheckOptions, json: bool) -> u8 {
@@ -140,37 +143,73 @@ fn assume_name(a: Assume) -> &'static str {
     }
 }
 
-/// `check --batch FILE`: one JSON result per input line.
+/// One line of `check --batch`'s output.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Line<'a> {
+    /// The report of a valid pattern.
+    Report(Box<CheckReport>),
+    /// With `--brief`: the verdict of a valid pattern.
+    Brief {
+        pattern: String,
+        rule: &'a str,
+        version: &'a str,
+        assume: Assume,
+        #[serde(flatten)]
+        verdict: Verdict,
+    },
+    /// An input line without a pattern, or an invalid pattern.
+    Error(serde_json::Value),
+}
+
+/// `check --batch FILE`: one JSON result per input line; with `brief`, only the verdicts.
 ///
 /// One memoised [`Checker`] serves every line: patterns with the same canonical form are
 /// decided once.
-pub fn batch(path: &str, options: &CheckOptions) -> u8 {
+pub fn batch(path: &str, options: &CheckOptions, brief: bool) -> u8 {
     let (mut all_ok, mut invalid) = (true, false);
-    let checker = Checker::new(options).map(Checker::memoised);
+    let checker = match Checker::new(options) {
+        Ok(c) => c.memoised(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return UNUSABLE;
+        }
+    };
+    let version = checker.version().to_owned();
     let done = batch::for_each_line(path, |n, line| {
-        Ok(match batch::pattern_of_line(line) {
+        let pattern = match batch::pattern_of_line(line) {
+            Ok(p) => p,
             Err(e) => {
                 invalid = true;
-                json!({ "line": n, "error": { "message": e } })
+                return Ok(Line::Error(json!({ "line": n, "error": { "message": e } })));
             }
-            Ok(pattern) => match checker
-                .as_ref()
-                .map_err(Clone::clone)
-                .and_then(|c| c.check(&pattern))
-            {
-                Ok(report) => {
-                    all_ok &= report.compliant;
-                    serde_json::to_value(&report).unwrap_or_default()
+        };
+        let line = match brief {
+            false => checker.check(&pattern).map(|report| {
+                all_ok &= report.compliant;
+                Line::Report(Box::new(report))
+            }),
+            true => checker.verdict(&pattern).map(|verdict| {
+                all_ok &= verdict.compliant;
+                Line::Brief {
+                    pattern: pattern.clone(),
+                    rule: &options.rule,
+                    version: &version,
+                    assume: options.assume,
+                    verdict,
                 }
-                Err(CheckError::Pattern(e)) => {
-                    invalid = true;
-                    json!({ "pattern": pattern, "error": batch::error_json(&e) })
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Err(UNUSABLE);
-                }
-            },
+            }),
+        };
+        Ok(match line {
+            Ok(line) => line,
+            Err(CheckError::Pattern(e)) => {
+                invalid = true;
+                Line::Error(json!({ "pattern": pattern, "error": batch::error_json(&e) }))
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(UNUSABLE);
+            }
         })
     });
     match (done, invalid, all_ok) {

@@ -99,6 +99,11 @@ enum Command {
         /// Many patterns: JSON Lines from FILE (or `-`), one JSON result per line.
         #[arg(long, value_name = "FILE", conflicts_with = "pattern")]
         batch: Option<String>,
+        /// With --batch: print only each pattern's verdict (compliant, relation, covered,
+        /// missing, witnesses), decided as fully but without the lint, repair, noise and
+        /// text comparisons: faster, for scanners.
+        #[arg(long, requires = "batch")]
+        brief: bool,
         /// Skip the noise report (the AWS APIs caught beyond the rule).
         #[arg(long)]
         no_noise: bool,
@@ -182,6 +187,7 @@ pub fn run() -> ExitCode {
             cis_version,
             assume,
             batch,
+            brief,
             no_noise,
             json,
         } => {
@@ -193,7 +199,7 @@ pub fn run() -> ExitCode {
                 ..Default::default()
             };
             match batch {
-                Some(file) => checking::batch(&file, &options),
+                Some(file) => checking::batch(&file, &options, brief),
                 None => checking::run(pattern.as_deref(), &options, json),
             }
         }

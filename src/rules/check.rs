@@ -151,6 +151,51 @@ pub struct Noise {
     pub examples: Vec<ApiEvent>,
 }
 
+/// The verdict of [`Checker::verdict`]: the answer of a check without the rest of the
+/// report (canonical text, exact-text comparison, lint, repair, noise). Each field is the
+/// same as the [`CheckReport`] field of the same name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// Does the pattern catch every event the rule requires?
+    pub compliant: bool,
+    /// The pattern compared with the rule's required events, as in `diff`.
+    pub relation: String,
+    /// The rule's eventNames whose every required event the pattern matches.
+    pub covered: Vec<String>,
+    /// The rule's eventNames with a required event the pattern misses.
+    pub missing: Vec<String>,
+    /// Required events the pattern misses, one per missing eventName (and one in general
+    /// for rules without eventNames). Each is checked with the evaluator.
+    pub witnesses: Vec<Event>,
+    /// Why the answer is incomplete, when the engine could not decide something.
+    pub unknown: Option<String>,
+    /// `required`, or `alternative` when only the rule's accepted variant is covered.
+    pub accepted_by: Option<String>,
+}
+
+impl From<CheckReport> for Verdict {
+    fn from(r: CheckReport) -> Verdict {
+        Verdict {
+            compliant: r.compliant,
+            relation: r.relation,
+            covered: r.covered,
+            missing: r.missing,
+            witnesses: r.witnesses,
+            unknown: r.unknown,
+            accepted_by: r.accepted_by,
+        }
+    }
+}
+
+/// How much of a report [`Checker`] computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    /// The fields of [`Verdict`].
+    Verdict,
+    /// Every field.
+    Full,
+}
+
 /// Checks `pattern` against a rule.
 ///
 /// ```
@@ -202,11 +247,11 @@ pub struct Checker {
 
 /// What a report owes to the pattern's meaning alone, kept for patterns of the same
 /// canonical form: the report (whose text-dependent fields are redone) and the semantic
-/// lints' answers.
+/// lints' answers; or only the verdict's fields (`semantic_lints` is `None` then).
 #[derive(Debug)]
 struct Memo {
     report: CheckReport,
-    semantic_lints: (bool, bool),
+    semantic_lints: Option<(bool, bool)>,
 }
 
 /// The most reports a memoising checker keeps.
@@ -265,6 +310,11 @@ impl Checker {
         })
     }
 
+    /// The version of the rule's reference pattern this checker checks against.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
     /// This checker, remembering the report of each canonical form it checks (up to 100,000
     /// of them), so that another pattern with the same canonical form (reordered, respaced,
     /// requoted) is checked by parsing it, linting its text and reusing the rest: batch mode.
@@ -275,14 +325,39 @@ impl Checker {
 
     /// Checks one pattern; the same answer as [`check`] with this checker's options.
     pub fn check(&self, pattern: &str) -> Result<CheckReport, CheckError> {
-        self.check_with(pattern, true)
+        self.check_with(pattern, true, Depth::Full)
+    }
+
+    /// Only the verdict of [`Checker::check`] (compliant, relation, covered, missing,
+    /// witnesses): what a scanner needs for each of many patterns, decided from meaning as
+    /// `check` decides it, without the lint, the repair, the noise report and the text
+    /// comparisons.
+    ///
+    /// ```
+    /// use cwpattern::rules::{CheckOptions, Checker};
+    /// let checker = Checker::new(&CheckOptions::default())?;
+    /// let v = checker.verdict(r#"{ $.eventName = "CreatePolicy" || $.eventName = DeletePolicy }"#)?;
+    /// assert!(!v.compliant && v.covered == ["CreatePolicy", "DeletePolicy"]);
+    /// assert_eq!(v.missing.len(), 17);
+    /// # Ok::<(), cwpattern::rules::CheckError>(())
+    /// ```
+    pub fn verdict(&self, pattern: &str) -> Result<Verdict, CheckError> {
+        self.check_with(pattern, true, Depth::Verdict)
+            .map(Verdict::from)
     }
 
     /// [`Checker::check`] always through the general engine, never the fast path: for
     /// comparing the two (tests, benchmarks).
     #[doc(hidden)]
     pub fn check_general(&self, pattern: &str) -> Result<CheckReport, CheckError> {
-        self.check_with(pattern, false)
+        self.check_with(pattern, false, Depth::Full)
+    }
+
+    /// [`Checker::verdict`] always through the general engine: for tests.
+    #[doc(hidden)]
+    pub fn verdict_general(&self, pattern: &str) -> Result<Verdict, CheckError> {
+        self.check_with(pattern, false, Depth::Verdict)
+            .map(Verdict::from)
     }
 
     /// Whether `pattern` (valid) takes the fast path: for tests and benchmarks.
@@ -294,13 +369,56 @@ impl Checker {
         }
     }
 
-    fn check_with(&self, pattern: &str, allow_fast: bool) -> Result<CheckReport, CheckError> {
+    fn check_with(
+        &self,
+        pattern: &str,
+        allow_fast: bool,
+        depth: Depth,
+    ) -> Result<CheckReport, CheckError> {
         let ast = syntax::parse(pattern).map_err(CheckError::Pattern)?;
         let mine = canon::lower(&ast);
         let required = self.required;
+        if let Some(memo) = &self.memo {
+            let memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+            match (memo.get(&mine), depth) {
+                (Some(m), Depth::Verdict) => {
+                    return Ok(CheckReport {
+                        pattern: pattern.to_owned(),
+                        ..m.report.clone()
+                    })
+                }
+                (
+                    Some(
+                        m @ Memo {
+                            semantic_lints: Some(semantic),
+                            ..
+                        },
+                    ),
+                    Depth::Full,
+                ) => {
+                    let canonically_identical = m.report.exact_text.canonically_identical;
+                    let mut again = CheckReport {
+                        pattern: pattern.to_owned(),
+                        lint: lint_parsed(&ast, &mine, Vec::new(), |_| *semantic),
+                        ..m.report.clone()
+                    };
+                    let byte_identical = pattern == required.pattern;
+                    again.exact_text = ExactText {
+                        byte_identical,
+                        canonically_identical,
+                        verdict: verdict(byte_identical, canonically_identical, again.compliant),
+                    };
+                    return Ok(again);
+                }
+                _ => {}
+            }
+        }
         let mut report = CheckReport {
             pattern: pattern.to_owned(),
-            canonical: mine.to_string(),
+            canonical: match depth {
+                Depth::Full => mine.to_string(),
+                Depth::Verdict => String::new(),
+            },
             rule: self.rule.id.clone(),
             version: self.version.clone(),
             assume: self.assume,
@@ -321,41 +439,27 @@ impl Checker {
             repair: None,
             noise: None,
         };
-        if let Some(memo) = &self.memo {
-            let memo = memo.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(m) = memo.get(&mine) {
-                let canonically_identical = m.report.exact_text.canonically_identical;
-                let mut again = CheckReport {
-                    pattern: report.pattern,
-                    lint: lint_parsed(&ast, &mine, Vec::new(), |_| m.semantic_lints),
-                    ..m.report.clone()
-                };
-                let byte_identical = pattern == required.pattern;
-                again.exact_text = ExactText {
-                    byte_identical,
-                    canonically_identical,
-                    verdict: verdict(byte_identical, canonically_identical, again.compliant),
-                };
-                return Ok(again);
-            }
-        }
         let fast = match (&mine, &self.fast_source) {
             (Canonical::Json(p), Some(source)) if allow_fast && fast::is_pair_formula(p) => {
                 Some((p, source.as_str()))
             }
             _ => None,
         };
-        let semantic_lints = match fast {
-            Some((p, source)) => self.fast_report(p, source, &mine, &ast, &mut report),
-            None => {
+        let semantic_lints = match (fast, depth) {
+            (Some((p, source)), _) => self.fast_report(p, source, &mine, &ast, depth, &mut report),
+            (None, Depth::Full) => {
                 let mut answers = (false, false);
                 report.lint = lint_parsed(&ast, &mine, Vec::new(), |c| {
                     let empty = crate::logic::is_empty(c) == Some(true);
                     answers = (empty, !empty && matches_generic_records(c));
                     answers
                 });
-                self.general_report(pattern, &mine, &mut report);
-                answers
+                self.general_report(pattern, &mine, depth, &mut report);
+                Some(answers)
+            }
+            (None, Depth::Verdict) => {
+                self.general_report(pattern, &mine, depth, &mut report);
+                None
             }
         };
         if let Some(memo) = &self.memo {
@@ -379,8 +483,9 @@ impl Checker {
         source: &str,
         mine: &Canonical,
         ast: &syntax::ast::Pattern,
+        depth: Depth,
         report: &mut CheckReport,
-    ) -> (bool, bool) {
+    ) -> Option<(bool, bool)> {
         let eval = fast::PairEval::new(p);
         for name in &self.names {
             if eval.holds(name, source) {
@@ -390,18 +495,6 @@ impl Checker {
                 report.witnesses.push(fast_witness(name, source));
             }
         }
-        let mut semantic_lints = (false, false);
-        report.lint = lint_parsed(ast, mine, Vec::new(), |c| {
-            // A record the pattern matches proves it is not empty; only the engine proves
-            // that it is.
-            let nonempty = !report.covered.is_empty() || fast::some_match(&eval);
-            let empty = !nonempty && crate::logic::is_empty(c) == Some(true);
-            let generic = GENERIC_PAIRS
-                .iter()
-                .all(|(name, source)| eval.holds(name, source));
-            semantic_lints = (empty, !empty && generic);
-            semantic_lints
-        });
         report.compliant = report.missing.is_empty();
         report.accepted_by = report.compliant.then(|| "required".to_owned());
         let ctx = self.ctx();
@@ -421,6 +514,21 @@ impl Checker {
             .to_owned(),
             None => self.relation(mine, report),
         };
+        if depth == Depth::Verdict {
+            return None;
+        }
+        let mut semantic_lints = (false, false);
+        report.lint = lint_parsed(ast, mine, Vec::new(), |c| {
+            // A record the pattern matches proves it is not empty; only the engine proves
+            // that it is.
+            let nonempty = !report.covered.is_empty() || fast::some_match(&eval);
+            let empty = !nonempty && crate::logic::is_empty(c) == Some(true);
+            let generic = GENERIC_PAIRS
+                .iter()
+                .all(|(name, source)| eval.holds(name, source));
+            semantic_lints = (empty, !empty && generic);
+            semantic_lints
+        });
         report.exact_text = exact_text(
             &report.pattern,
             mine,
@@ -437,11 +545,17 @@ impl Checker {
         if self.noise && self.rule.event_source.is_some() {
             report.noise = Some(noise(mine, Some(&eval), self.rule, &self.names));
         }
-        semantic_lints
+        Some(semantic_lints)
     }
 
     /// The report through the engine, for any pattern.
-    fn general_report(&self, pattern: &str, mine: &Canonical, report: &mut CheckReport) {
+    fn general_report(
+        &self,
+        pattern: &str,
+        mine: &Canonical,
+        depth: Depth,
+        report: &mut CheckReport,
+    ) {
         let required = self.required;
         let req = &self.req;
         let ctx = self.ctx();
@@ -501,6 +615,16 @@ impl Checker {
             None => "superset".to_owned(),
             Some(_) => self.relation(mine, report),
         };
+        if !report.witnesses.is_empty() {
+            let (req_m, mine_m) = (Matcher::new(&self.req_canonical), Matcher::new(mine));
+            report.witnesses = std::mem::take(&mut report.witnesses)
+                .into_iter()
+                .map(|w| realistic(w, &req_m, &mine_m))
+                .collect();
+        }
+        if depth == Depth::Verdict {
+            return;
+        }
         report.exact_text = exact_text(pattern, mine, required, &self.reference, report.compliant);
         if !report.compliant {
             if let Some(p) = mine_formula {
@@ -509,11 +633,6 @@ impl Checker {
                 });
             }
         }
-        let (req_m, mine_m) = (Matcher::new(&self.req_canonical), Matcher::new(mine));
-        report.witnesses = std::mem::take(&mut report.witnesses)
-            .into_iter()
-            .map(|w| realistic(w, &req_m, &mine_m))
-            .collect();
         if self.noise && self.rule.event_source.is_some() {
             report.noise = Some(noise(mine, None, self.rule, &self.names));
         }

@@ -16,7 +16,9 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-pub use check::{check, Assume, CheckError, CheckOptions, CheckReport, Checker, ExactText, Noise};
+pub use check::{
+    check, Assume, CheckError, CheckOptions, CheckReport, Checker, ExactText, Noise, Verdict,
+};
 pub use lint::{lint, Lint, LintKind};
 pub use world::{api_events, cloudtrail_assumptions, ApiEvent};
 
