@@ -52,25 +52,46 @@ impl<A: Ord + Clone> Formula<A> {
         first: Formula<A>,
         rest: impl IntoIterator<Item = Formula<A>>,
     ) -> Formula<A> {
-        let mut operands = Vec::new();
-        for f in std::iter::once(first).chain(rest) {
-            match f.kind {
-                FormulaKind::And(inner) if is_and => operands.extend(inner),
-                FormulaKind::Or(inner) if !is_and => operands.extend(inner),
-                kind => operands.push(Formula { kind }),
+        let rest = rest.into_iter();
+        let mut operands = Vec::with_capacity(1 + rest.size_hint().0);
+        operands.push(first);
+        operands.extend(rest);
+        Formula::join_all(is_and, operands)
+            // Sorting, deduplicating and absorbing never empty a non-empty vector.
+            .unwrap_or_else(|| unreachable!("join_all of a non-empty vector"))
+    }
+
+    /// The conjunction (`is_and`) or disjunction of `operands`, normalised like
+    /// [`Formula::and`]; `None` when there are none. Takes the vector as it is when no
+    /// operand needs flattening.
+    pub(crate) fn join_all(is_and: bool, mut operands: Vec<Formula<A>>) -> Option<Formula<A>> {
+        let nested = |f: &Formula<A>| match f.kind {
+            FormulaKind::And(_) => is_and,
+            FormulaKind::Or(_) => !is_and,
+            FormulaKind::Atom(_) => false,
+        };
+        if operands.iter().any(nested) {
+            let mut flat = Vec::with_capacity(operands.len() * 2);
+            for f in operands {
+                match f.kind {
+                    FormulaKind::And(inner) if is_and => flat.extend(inner),
+                    FormulaKind::Or(inner) if !is_and => flat.extend(inner),
+                    kind => flat.push(Formula { kind }),
+                }
             }
+            operands = flat;
         }
         operands.sort();
         operands.dedup();
         absorb(is_and, &mut operands);
-        if operands.len() == 1 {
-            return operands.swap_remove(0);
+        if operands.len() <= 1 {
+            return operands.pop();
         }
         let kind = match is_and {
             true => FormulaKind::And(operands),
             false => FormulaKind::Or(operands),
         };
-        Formula { kind }
+        Some(Formula { kind })
     }
 }
 
@@ -97,6 +118,13 @@ impl<A> Formula<A> {
 /// Removes operands absorbed by another: in an `Or`, an `And` that contains some other
 /// operand (all of that operand's conjuncts); dually in an `And`.
 fn absorb<A: Ord>(is_and: bool, operands: &mut Vec<Formula<A>>) {
+    // Only a compound of the other operator can be absorbed.
+    if operands
+        .iter()
+        .all(|f| matches!(f.kind, FormulaKind::Atom(_)))
+    {
+        return;
+    }
     let mut keep = vec![true; operands.len()];
     for (i, candidate) in operands.iter().enumerate() {
         let parts = match (&candidate.kind, is_and) {

@@ -60,30 +60,23 @@ pub(crate) fn is_word(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// A constructor of `And` or `Or`.
-type Join<A> = fn(Formula<A>, Vec<Formula<A>>) -> Formula<A>;
-
 /// Lowers an expression. The parser never builds an `And`/`Or` without operands; in a
 /// hand-built tree such a node is dropped (`None`), and so is a parent left with nothing.
 fn lower_expr<T, A: Ord + Clone>(
     expr: &ast::Expr<T>,
     leaf: &dyn Fn(&T) -> A,
 ) -> Option<Formula<A>> {
-    let (operands, make): (_, Join<A>) = match expr {
+    let (operands, is_and) = match expr {
         ast::Expr::Leaf { leaf: l } => return Some(Formula::atom(leaf(l))),
         ast::Expr::Paren { inner, .. } => return lower_expr(inner, leaf),
-        ast::Expr::And { operands, .. } => (operands, |a, b| Formula::and(a, b)),
-        ast::Expr::Or { operands, .. } => (operands, |a, b| Formula::or(a, b)),
+        ast::Expr::And { operands, .. } => (operands, true),
+        ast::Expr::Or { operands, .. } => (operands, false),
     };
-    let mut lowered: Vec<Formula<A>> = operands
+    let lowered: Vec<Formula<A>> = operands
         .iter()
         .filter_map(|e| lower_expr(e, leaf))
         .collect();
-    if lowered.is_empty() {
-        return None;
-    }
-    let rest = lowered.split_off(1);
-    lowered.pop().map(|first| make(first, rest))
+    Formula::join_all(is_and, lowered)
 }
 
 fn lower_condition(c: &ast::Condition) -> JsonAtom {

@@ -56,18 +56,19 @@ fn chain<'a, T: Spanned>(
         _ => primary(cx, i, depth, leaf),
     };
     let (mut rest, first) = operand(i)?;
-    let mut operands = vec![first];
-    loop {
-        let after_ws = ws(rest);
-        let Some(next) = after_ws.strip_prefix(op) else {
-            break;
-        };
+    // Most operands stand alone (every `&&` level of a `||` list): no vector for them.
+    let Some(next) = ws(rest).strip_prefix(op) else {
+        return Ok((rest, first));
+    };
+    let (next_rest, second) = operand(ws(next))?;
+    rest = next_rest;
+    let mut operands = Vec::with_capacity(8);
+    operands.push(first);
+    operands.push(second);
+    while let Some(next) = ws(rest).strip_prefix(op) {
         let (next_rest, e) = operand(ws(next))?;
         operands.push(e);
         rest = next_rest;
-    }
-    if operands.len() == 1 {
-        return Ok((rest, operands.swap_remove(0)));
     }
     let span = operands[0].span().to(operands[operands.len() - 1].span());
     Ok(match op {
