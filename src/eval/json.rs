@@ -214,11 +214,25 @@ pub fn holds(test: &Test, values: &[Found<'_>]) -> bool {
     }
 }
 
+/// The number of atoms (with repetitions) of a formula.
+fn count_atoms(formula: &Formula<JsonAtom>) -> usize {
+    let mut n = 0;
+    let mut stack = vec![formula];
+    while let Some(f) = stack.pop() {
+        match f.kind() {
+            FormulaKind::Atom(_) => n += 1,
+            FormulaKind::And(ops) | FormulaKind::Or(ops) => stack.extend(ops),
+        }
+    }
+    n
+}
+
 impl JsonPlan {
     /// Compiles a JSON formula.
     pub fn new(formula: &Formula<JsonAtom>) -> JsonPlan {
         let mut plan = JsonPlan {
-            tests: Vec::new(),
+            // One test per atom: sized once, not grown (and copied) atom by atom.
+            tests: Vec::with_capacity(count_atoms(formula)),
             prefilter: std::sync::OnceLock::new(),
             formula: Node::Or(Vec::new()),
             trie: vec![TrieNode::default()],

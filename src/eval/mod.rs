@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::canon::{Canonical, Operand, TextPat};
+use crate::canon::{Canonical, Formula, JsonAtom, Operand, TextPat};
 
 /// A compiled pattern, ready to evaluate events.
 ///
@@ -80,6 +80,14 @@ impl Matcher {
             Canonical::Delimited(columns) => Plan::Columns(columns::ColumnPlan::new(columns)),
         };
         Matcher { plan }
+    }
+
+    /// Compiles a JSON pattern's formula: `Matcher::new(&Canonical::Json(formula))`
+    /// without cloning the formula.
+    pub(crate) fn json(formula: &Formula<JsonAtom>) -> Matcher {
+        Matcher {
+            plan: Plan::Json(json::JsonPlan::new(formula)),
+        }
     }
 
     /// Does the pattern match `event`?

@@ -15,17 +15,20 @@
 
 mod automata;
 mod columns;
+mod hash;
 mod search;
 mod terms;
 mod tree;
 mod value;
+
+use std::cell::OnceCell;
 
 use serde::Serialize;
 
 use crate::canon::{Canonical, Formula, JsonAtom};
 use crate::eval::Matcher;
 
-use search::{Nnf, Verdict};
+use search::{Atoms, Nnf, Verdict};
 
 /// How much work [`relate`] may do before answering `Unknown`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,9 +197,11 @@ pub fn relate_with(left: &Canonical, right: &Canonical, limits: &Limits) -> Comp
     let want = limits.max_witnesses.max(1);
     let left_m = Matcher::new(left);
     let right_m = Matcher::new(right);
+    let atoms = json_atoms(left, right);
+    let atoms = atoms.as_ref();
     // Events only `left` matches, only `right` matches, and both.
-    let only_left = difference(left, right, want, &mut budget);
-    let only_right = difference(right, left, want, &mut budget);
+    let only_left = difference(left, right, want, atoms, &mut budget);
+    let only_right = difference(right, left, want, atoms, &mut budget);
     let (left_only, left_unknown) = checked(only_left, &left_m, &right_m, true);
     let (right_only, right_unknown) = checked(only_right, &right_m, &left_m, true);
     let unknown = left_unknown.or(right_unknown);
@@ -204,7 +209,7 @@ pub fn relate_with(left: &Canonical, right: &Canonical, limits: &Limits) -> Comp
     let mut both_unknown = None;
     if !left_only.is_empty() && !right_only.is_empty() {
         let (found, why) = checked(
-            intersection(left, right, &mut budget),
+            intersection(left, right, atoms, &mut budget),
             &left_m,
             &right_m,
             false,
@@ -213,6 +218,20 @@ pub fn relate_with(left: &Canonical, right: &Canonical, limits: &Limits) -> Comp
         both_unknown = why;
     }
     comparison(left_only, right_only, both, unknown, both_unknown)
+}
+
+/// The atoms of two patterns numbered once for all the searches of a question, when both
+/// are JSON (or match everything): numbering reads every atom, a search often only a few.
+fn json_atoms<'f>(left: &'f Canonical, right: &'f Canonical) -> Option<Atoms<'f, JsonAtom>> {
+    let mut formulas = Vec::new();
+    for side in [left, right] {
+        match side {
+            Canonical::Json(f) => formulas.push(f),
+            Canonical::All => {}
+            _ => return None,
+        }
+    }
+    Some(Atoms::of_formulas(&formulas))
 }
 
 /// Facts that every event is assumed to satisfy, such as "every CloudTrail record has a
@@ -250,24 +269,45 @@ pub fn find_events(
     want: usize,
     limits: &Limits,
 ) -> (Vec<Event>, Option<String>) {
-    let mut budget = Budget::new(limits.max_steps);
     let mut all: Vec<(&Formula<JsonAtom>, bool)> = parts.to_vec();
     all.extend(assumptions.parts.iter().map(|(f, p)| (f, *p)));
-    match json_parts(&all, want, &mut budget) {
+    let formulas: Vec<&Formula<JsonAtom>> = all.iter().map(|(f, _)| *f).collect();
+    let atoms = Atoms::of_formulas(&formulas);
+    let matchers: Vec<OnceCell<Matcher>> = all.iter().map(|_| OnceCell::new()).collect();
+    let with: Vec<Part<'_, '_>> = all
+        .iter()
+        .zip(&matchers)
+        .map(|(&(f, p), m)| (f, p, m))
+        .collect();
+    events_with(&with, &atoms, want, limits)
+}
+
+/// A formula of a search for events: whether it must hold, and its evaluator, compiled when
+/// a first event is checked (and shared by the searches of a question).
+type Part<'f, 'm> = (&'f Formula<JsonAtom>, bool, &'m OnceCell<Matcher>);
+
+/// [`find_events`] for `parts` (assumptions included), whose atoms are numbered in `atoms`.
+fn events_with<'f>(
+    parts: &[Part<'f, '_>],
+    atoms: &Atoms<'f, JsonAtom>,
+    want: usize,
+    limits: &Limits,
+) -> (Vec<Event>, Option<String>) {
+    let mut budget = Budget::new(limits.max_steps);
+    let formulas: Vec<(&Formula<JsonAtom>, bool)> = parts.iter().map(|&(f, p, _)| (f, p)).collect();
+    match json_parts(&formulas, Some(atoms), want, &mut budget) {
         Err(stop) => (Vec::new(), Some(stop.reason())),
         Ok((events, why)) if events.is_empty() => (events, why),
         Ok((events, why)) => {
-            let matchers: Vec<(Matcher, bool)> = all
-                .iter()
-                .map(|(f, p)| (Matcher::new(&Canonical::Json((*f).clone())), *p))
-                .collect();
             let total = events.len();
             let good: Vec<Event> = events
                 .into_iter()
                 .filter(|e| {
-                    matchers
-                        .iter()
-                        .all(|(m, p)| m.matches_parsed(e.message()) == *p)
+                    parts.iter().all(|&(f, p, m)| {
+                        m.get_or_init(|| Matcher::json(f))
+                            .matches_parsed(e.message())
+                            == p
+                    })
                 })
                 .collect();
             debug_assert_eq!(good.len(), total, "a witness failed the evaluator's check");
@@ -302,11 +342,31 @@ pub fn relate_assuming(
         };
     };
     let want = limits.max_witnesses.max(1);
-    let (left_only, lu) = find_events(&[(l, true), (r, false)], assumptions, want, limits);
-    let (right_only, ru) = find_events(&[(r, true), (l, false)], assumptions, want, limits);
+    // The three searches share the numbering of the atoms and the evaluators.
+    let mut formulas = vec![l, r];
+    formulas.extend(assumptions.parts.iter().map(|(f, _)| f));
+    let atoms = Atoms::of_formulas(&formulas);
+    let matchers: Vec<OnceCell<Matcher>> = formulas.iter().map(|_| OnceCell::new()).collect();
+    let facts: Vec<Part<'_, '_>> = assumptions
+        .parts
+        .iter()
+        .zip(&matchers[2..])
+        .map(|((f, p), m)| (f, *p, m))
+        .collect();
+    let search = |lp: bool, rp: bool, want: usize| {
+        let mut parts: Vec<Part<'_, '_>> = if lp {
+            vec![(l, lp, &matchers[0]), (r, rp, &matchers[1])]
+        } else {
+            vec![(r, rp, &matchers[1]), (l, lp, &matchers[0])]
+        };
+        parts.extend(facts.iter().copied());
+        events_with(&parts, &atoms, want, limits)
+    };
+    let (left_only, lu) = search(true, false, want);
+    let (right_only, ru) = search(false, true, want);
     let unknown = lu.or(ru);
     let (both, bu) = if !left_only.is_empty() && !right_only.is_empty() {
-        let (found, why) = find_events(&[(l, true), (r, true)], assumptions, 1, limits);
+        let (found, why) = search(true, true, 1);
         (found.into_iter().next(), why)
     } else {
         (None, None)
@@ -348,7 +408,7 @@ fn comparison(
 pub fn implies(a: &Canonical, b: &Canonical) -> Option<bool> {
     let mut budget = Budget::new(Limits::default().max_steps);
     let (found, why) = checked(
-        difference(a, b, 1, &mut budget),
+        difference(a, b, 1, None, &mut budget),
         &Matcher::new(a),
         &Matcher::new(b),
         true,
@@ -421,7 +481,7 @@ fn satisfying(
     want: usize,
     budget: &mut Budget,
 ) -> Result<(Vec<Event>, Option<String>), Stop> {
-    difference(p, &Canonical::Json(never_formula()), want, budget)
+    difference(p, &Canonical::Json(never_formula()), want, None, budget)
 }
 
 /// A formula no event satisfies, used as "nothing" on the right of a difference.
@@ -440,47 +500,54 @@ fn never_formula() -> Formula<JsonAtom> {
 }
 
 /// Events `a` matches and `b` does not.
-fn difference(
-    a: &Canonical,
-    b: &Canonical,
+fn difference<'f>(
+    a: &'f Canonical,
+    b: &'f Canonical,
     want: usize,
+    atoms: Option<&Atoms<'f, JsonAtom>>,
     budget: &mut Budget,
 ) -> Result<(Vec<Event>, Option<String>), Stop> {
-    pair(a, true, b, false, want, budget)
+    pair(a, true, b, false, want, atoms, budget)
 }
 
 /// Events both match.
-fn intersection(
-    a: &Canonical,
-    b: &Canonical,
+fn intersection<'f>(
+    a: &'f Canonical,
+    b: &'f Canonical,
+    atoms: Option<&Atoms<'f, JsonAtom>>,
     budget: &mut Budget,
 ) -> Result<(Vec<Event>, Option<String>), Stop> {
-    pair(a, true, b, true, 1, budget)
+    pair(a, true, b, true, 1, atoms, budget)
 }
 
-/// Events for which `a` matches iff `pa` and `b` matches iff `pb`.
-fn pair(
-    a: &Canonical,
+/// Events for which `a` matches iff `pa` and `b` matches iff `pb`. `atoms`, when given,
+/// numbers the atoms of every JSON formula of `a` and `b`.
+fn pair<'f>(
+    a: &'f Canonical,
     pa: bool,
-    b: &Canonical,
+    b: &'f Canonical,
     pb: bool,
     want: usize,
+    atoms: Option<&Atoms<'f, JsonAtom>>,
     budget: &mut Budget,
 ) -> Result<(Vec<Event>, Option<String>), Stop> {
     match (a, b) {
-        (Canonical::Json(fa), Canonical::Json(fb)) => json_pair(fa, pa, fb, pb, want, budget),
+        (Canonical::Json(fa), Canonical::Json(fb)) => {
+            json_pair(fa, pa, fb, pb, want, atoms, budget)
+        }
         (Canonical::Json(fa), Canonical::All) if !pb => Ok((Vec::new(), None)),
-        (Canonical::Json(fa), Canonical::All) => json_pair(fa, pa, fa, pa, want, budget),
+        (Canonical::Json(fa), Canonical::All) => json_pair(fa, pa, fa, pa, want, atoms, budget),
         (Canonical::All, Canonical::Json(fb)) if !pa => Ok((Vec::new(), None)),
         (Canonical::All, Canonical::Json(fb)) if !pb => {
             // Any event that is not a JSON object is matched by `All` and by no JSON pattern;
             // and JSON objects that `fb` rejects.
             let mut found = vec![Event::Text("x".to_owned())];
-            let (more, why) = json_pair(fb, false, fb, false, want.saturating_sub(1), budget)?;
+            let (more, why) =
+                json_pair(fb, false, fb, false, want.saturating_sub(1), atoms, budget)?;
             found.extend(more);
             Ok((found, why))
         }
-        (Canonical::All, Canonical::Json(fb)) => json_pair(fb, true, fb, true, want, budget),
+        (Canonical::All, Canonical::Json(fb)) => json_pair(fb, true, fb, true, want, atoms, budget),
         (Canonical::All, Canonical::All) => Ok(if pa && pb {
             (vec![Event::Text("x".to_owned())], None)
         } else {
@@ -501,20 +568,23 @@ fn pair(
 
 /// JSON objects for which `fa` holds iff `pa` and `fb` holds iff `pb` (and the assumptions
 /// hold).
-fn json_pair(
-    fa: &Formula<JsonAtom>,
+fn json_pair<'f>(
+    fa: &'f Formula<JsonAtom>,
     pa: bool,
-    fb: &Formula<JsonAtom>,
+    fb: &'f Formula<JsonAtom>,
     pb: bool,
     want: usize,
+    atoms: Option<&Atoms<'f, JsonAtom>>,
     budget: &mut Budget,
 ) -> Result<(Vec<Event>, Option<String>), Stop> {
-    json_parts(&[(fa, pa), (fb, pb)], want, budget)
+    json_parts(&[(fa, pa), (fb, pb)], atoms, want, budget)
 }
 
-/// JSON objects for which each formula holds or fails as its flag says.
-pub(crate) fn json_parts(
-    parts: &[(&Formula<JsonAtom>, bool)],
+/// JSON objects for which each formula holds or fails as its flag says. `atoms`, when
+/// given, numbers the atoms of every formula of `parts`.
+pub(crate) fn json_parts<'f>(
+    parts: &[(&'f Formula<JsonAtom>, bool)],
+    atoms: Option<&Atoms<'f, JsonAtom>>,
     want: usize,
     budget: &mut Budget,
 ) -> Result<(Vec<Event>, Option<String>), Stop> {
@@ -554,5 +624,8 @@ pub(crate) fn json_parts(
                 None => Ok(Verdict::Unsat),
             }
         };
-    search::witnesses(&refs, want, budget, &mut theory)
+    match atoms {
+        Some(atoms) => search::witnesses_with(&refs, atoms, want, budget, &mut theory),
+        None => search::witnesses(&refs, want, budget, &mut theory),
+    }
 }

@@ -13,31 +13,32 @@
 //! never in a hang.
 
 use std::hash::Hash;
-
-use crate::fxhash::FxHashMap as HashMap;
+use std::marker::PhantomData;
 
 use crate::canon::{Formula, FormulaKind, JsonAtom, Operand, PathStep, Test, TextPat};
 
+use super::hash::HashMap;
 use super::{Budget, Stop};
 
 /// What the search needs to know about atoms.
 pub(crate) trait SearchAtom: Eq + Hash {
     /// For an atom that fixes a field to one exact text (`$.eventName = "X"`, no
-    /// wildcard in the path), the field and the text.
-    fn exact(&self) -> Option<(&[PathStep], &str)> {
+    /// wildcard in the path), the field. Two such atoms of one field are equal exactly
+    /// when their texts are, so the search compares their numbers, not their texts.
+    fn exact_field(&self) -> Option<&[PathStep]> {
         None
     }
 }
 
 impl SearchAtom for JsonAtom {
-    fn exact(&self) -> Option<(&[PathStep], &str)> {
+    fn exact_field(&self) -> Option<&[PathStep]> {
         let concrete = !self
             .path
             .0
             .iter()
             .any(|s| matches!(s, PathStep::AnyIndex | PathStep::AnyKey));
         match &self.test {
-            Test::Eq(Operand::Text(TextPat::Exact(v))) if concrete => Some((&self.path.0, v)),
+            Test::Eq(Operand::Text(TextPat::Exact(_))) if concrete => Some(&self.path.0),
             _ => None,
         }
     }
@@ -78,6 +79,104 @@ pub(crate) enum Verdict<W> {
     Unsat,
 }
 
+/// The distinct atoms of a question, numbered by content, and the fields of exact atoms,
+/// so that the search itself hashes only pointers. Numbering reads every atom's content,
+/// so a question that searches the same formulas several times (`relate`: both
+/// differences and the intersection) numbers them once, with [`Atoms::of_formulas`].
+pub(crate) struct Atoms<'a, A> {
+    /// Atom numbers by address.
+    ids: HashMap<*const A, u32>,
+    /// The field (by number) of each exact atom (by number).
+    exact: Vec<Option<u32>>,
+    /// How many fields exact atoms fix.
+    n_paths: usize,
+    /// The numbers are by address: the formulas must outlive them.
+    formulas: PhantomData<&'a A>,
+}
+
+impl<'a, A: SearchAtom> Atoms<'a, A> {
+    /// Numbers the atoms of `formulas`.
+    pub(crate) fn of_formulas(formulas: &[&'a Formula<A>]) -> Atoms<'a, A> {
+        let mut stack: Vec<&'a Formula<A>> = formulas.to_vec();
+        let mut n = 0;
+        while let Some(f) = stack.pop() {
+            match f.kind() {
+                FormulaKind::Atom(_) => n += 1,
+                FormulaKind::And(ops) | FormulaKind::Or(ops) => stack.extend(ops),
+            }
+        }
+        let mut numbering = Numbering::with_capacity(n);
+        stack.extend(formulas);
+        while let Some(f) = stack.pop() {
+            match f.kind() {
+                FormulaKind::Atom(a) => numbering.add(a),
+                FormulaKind::And(ops) | FormulaKind::Or(ops) => stack.extend(ops),
+            }
+        }
+        numbering.finish()
+    }
+
+    /// Numbers the atoms of `parts`.
+    fn of_nnfs(parts: &[&'a Nnf<'a, A>]) -> Atoms<'a, A> {
+        let mut numbering: Numbering<'a, A> = Numbering::with_capacity(count_lits(parts));
+        let mut stack: Vec<&'a Nnf<'a, A>> = parts.to_vec();
+        while let Some(node) = stack.pop() {
+            match node {
+                Nnf::Lit(atom, _) => numbering.add(*atom),
+                Nnf::And(ops) | Nnf::Or(ops) => stack.extend(ops.iter()),
+            }
+        }
+        numbering.finish()
+    }
+}
+
+/// [`Atoms`] being built.
+struct Numbering<'a, A> {
+    ids: HashMap<*const A, u32>,
+    by_content: HashMap<&'a A, u32>,
+    paths: HashMap<&'a [PathStep], u32>,
+    exact: Vec<Option<u32>>,
+}
+
+impl<'a, A: SearchAtom> Numbering<'a, A> {
+    fn with_capacity(n: usize) -> Numbering<'a, A> {
+        let sized = || std::hash::BuildHasherDefault::default();
+        Numbering {
+            ids: HashMap::with_capacity_and_hasher(n, sized()),
+            by_content: HashMap::with_capacity_and_hasher(n, sized()),
+            paths: HashMap::with_capacity_and_hasher(4, sized()),
+            exact: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, atom: &'a A) {
+        let address = atom as *const A;
+        if self.ids.contains_key(&address) {
+            return;
+        }
+        let next = self.by_content.len() as u32;
+        let id = *self.by_content.entry(atom).or_insert(next);
+        if id == next {
+            let paths = &mut self.paths;
+            let fixed = atom.exact_field().map(|path| {
+                let next_path = paths.len() as u32;
+                *paths.entry(path).or_insert(next_path)
+            });
+            self.exact.push(fixed);
+        }
+        self.ids.insert(address, id);
+    }
+
+    fn finish(self) -> Atoms<'a, A> {
+        Atoms {
+            ids: self.ids,
+            exact: self.exact,
+            n_paths: self.paths.len(),
+            formulas: PhantomData,
+        }
+    }
+}
+
 /// Finds up to `want` witnesses of the conjunction of `parts`. Returns the witnesses, and
 /// the reason a cube was left undecided, if any (then an empty list proves nothing).
 pub(crate) fn witnesses<'a, A: SearchAtom, W: PartialEq>(
@@ -86,35 +185,19 @@ pub(crate) fn witnesses<'a, A: SearchAtom, W: PartialEq>(
     budget: &mut Budget,
     theory: &mut Theory<'_, 'a, A, W>,
 ) -> Result<(Vec<W>, Option<String>), Stop> {
-    // Number the distinct atoms (by content) and the fields of exact atoms once, so that
-    // the search itself hashes only pointers.
-    let n_lits = count_lits(parts);
-    let sized = || std::hash::BuildHasherDefault::default();
-    let mut ids: HashMap<*const A, u32> = HashMap::with_capacity_and_hasher(n_lits, sized());
-    let mut by_content: HashMap<&'a A, u32> = HashMap::with_capacity_and_hasher(n_lits, sized());
-    let mut paths: HashMap<&'a [PathStep], u32> = HashMap::with_capacity_and_hasher(4, sized());
-    let mut exact: Vec<Option<(u32, &'a str)>> = Vec::new();
-    let mut stack: Vec<&'a Nnf<'a, A>> = parts.to_vec();
-    while let Some(node) = stack.pop() {
-        match node {
-            Nnf::Lit(atom, _) => {
-                if ids.contains_key(&(*atom as *const A)) {
-                    continue;
-                }
-                let next = by_content.len() as u32;
-                let id = *by_content.entry(atom).or_insert(next);
-                if id == next {
-                    let fixed = atom.exact().map(|(path, value)| {
-                        let next_path = paths.len() as u32;
-                        (*paths.entry(path).or_insert(next_path), value)
-                    });
-                    exact.push(fixed);
-                }
-                ids.insert(*atom as *const A, id);
-            }
-            Nnf::And(ops) | Nnf::Or(ops) => stack.extend(ops.iter()),
-        }
-    }
+    let atoms = Atoms::of_nnfs(parts);
+    witnesses_with(parts, &atoms, want, budget, theory)
+}
+
+/// [`witnesses`], with the atoms already numbered: `atoms` must hold every atom of `parts`
+/// (an atom it lacks would cut its branches).
+pub(crate) fn witnesses_with<'a, A: SearchAtom, W: PartialEq>(
+    parts: &[&'a Nnf<'a, A>],
+    atoms: &Atoms<'a, A>,
+    want: usize,
+    budget: &mut Budget,
+    theory: &mut Theory<'_, 'a, A, W>,
+) -> Result<(Vec<W>, Option<String>), Stop> {
     let mut search = Search {
         want,
         found: Vec::new(),
@@ -122,10 +205,10 @@ pub(crate) fn witnesses<'a, A: SearchAtom, W: PartialEq>(
         theory,
         cube: Vec::new(),
         cube_ids: Vec::new(),
-        polarity: vec![[0, 0]; exact.len()],
-        fixed: vec![None; paths.len()],
-        ids,
-        exact,
+        polarity: vec![[0, 0]; atoms.exact.len()],
+        fixed: vec![None; atoms.n_paths],
+        ids: &atoms.ids,
+        exact: &atoms.exact,
         indexes: HashMap::default(),
     };
     search.dfs(parts.to_vec(), budget)?;
@@ -146,10 +229,18 @@ fn count_lits<A>(parts: &[&Nnf<'_, A>]) -> usize {
 }
 
 /// A disjunction whose options each fix one field to an exact value: the field, and the
-/// options by value.
-type OrIndex<'a> = Option<(u32, HashMap<&'a str, Vec<usize>>)>;
+/// options by atom (the first option with each atom, each option linked to the next one
+/// with the same atom: two allocations, not one per value).
+struct OrIndex {
+    path: u32,
+    first: HashMap<u32, u32>,
+    next: Vec<u32>,
+}
 
-struct Search<'t, 'a, A, W> {
+/// The end of a chain of [`OrIndex::next`].
+const NO_OPTION: u32 = u32::MAX;
+
+struct Search<'s, 't, 'a, A, W> {
     want: usize,
     found: Vec<W>,
     undecided: Option<String>,
@@ -159,15 +250,16 @@ struct Search<'t, 'a, A, W> {
     cube_ids: Vec<u32>,
     /// How often each atom (by number) is in the cube required to fail and to hold.
     polarity: Vec<[u32; 2]>,
-    /// The exact text each field (by number) is fixed to, and by how many literals.
-    fixed: Vec<Option<(&'a str, u32)>>,
-    /// Atom numbers by address, and the field and text of exact atoms.
-    ids: HashMap<*const A, u32>,
-    exact: Vec<Option<(u32, &'a str)>>,
-    indexes: HashMap<*const Nnf<'a, A>, OrIndex<'a>>,
+    /// The exact atom (by number) each field (by number) is fixed by, and by how many
+    /// literals.
+    fixed: Vec<Option<(u32, u32)>>,
+    /// Atom numbers by address, and the field of exact atoms.
+    ids: &'s HashMap<*const A, u32>,
+    exact: &'s [Option<u32>],
+    indexes: HashMap<*const Nnf<'a, A>, Option<OrIndex>>,
 }
 
-impl<'a, A: SearchAtom, W: PartialEq> Search<'_, 'a, A, W> {
+impl<'a, A: SearchAtom, W: PartialEq> Search<'_, '_, 'a, A, W> {
     fn done(&self) -> bool {
         self.found.len() >= self.want
     }
@@ -182,11 +274,11 @@ impl<'a, A: SearchAtom, W: PartialEq> Search<'_, 'a, A, W> {
             return false;
         }
         if positive {
-            if let Some((path, value)) = self.exact[i] {
+            if let Some(path) = self.exact[i] {
                 match &mut self.fixed[path as usize] {
-                    Some((v, _)) if *v != value => return false,
+                    Some((by, _)) if *by != id => return false,
                     Some((_, n)) => *n += 1,
-                    slot @ None => *slot = Some((value, 1)),
+                    slot @ None => *slot = Some((id, 1)),
                 }
             }
         }
@@ -204,7 +296,7 @@ impl<'a, A: SearchAtom, W: PartialEq> Search<'_, 'a, A, W> {
             };
             let i = id as usize;
             self.polarity[i][usize::from(positive)] -= 1;
-            if let (true, Some((path, _))) = (positive, self.exact[i]) {
+            if let (true, Some(path)) = (positive, self.exact[i]) {
                 let slot = &mut self.fixed[path as usize];
                 if let Some((_, n)) = slot {
                     *n -= 1;
@@ -240,20 +332,24 @@ impl<'a, A: SearchAtom, W: PartialEq> Search<'_, 'a, A, W> {
         let Nnf::Or(options) = node else {
             return Vec::new();
         };
-        let (ids, exact) = (&self.ids, &self.exact);
+        let (ids, exact) = (self.ids, self.exact);
         let index = self
             .indexes
             .entry(node as *const _)
             .or_insert_with(|| index_of(options, ids, exact));
-        match index {
-            Some((path, by_value)) => match self.fixed.get(*path as usize).copied().flatten() {
-                Some((value, _)) => by_value
-                    .get(value)
-                    .map_or(Vec::new(), |ix| ix.iter().map(|&i| &options[i]).collect()),
-                None => options.iter().collect(),
-            },
-            None => options.iter().collect(),
+        let Some(index) = index else {
+            return options.iter().collect();
+        };
+        let Some((by, _)) = self.fixed.get(index.path as usize).copied().flatten() else {
+            return options.iter().collect();
+        };
+        let mut matching = Vec::new();
+        let mut at = index.first.get(&by).copied().unwrap_or(NO_OPTION);
+        while let Some(option) = options.get(at as usize) {
+            matching.push(option);
+            at = index.next.get(at as usize).copied().unwrap_or(NO_OPTION);
         }
+        matching
     }
 
     fn dfs(&mut self, mut agenda: Vec<&'a Nnf<'a, A>>, budget: &mut Budget) -> Result<(), Stop> {
@@ -317,21 +413,32 @@ impl<'a, A: SearchAtom, W: PartialEq> Search<'_, 'a, A, W> {
 fn index_of<'a, A>(
     options: &'a [Nnf<'a, A>],
     ids: &HashMap<*const A, u32>,
-    exact: &[Option<(u32, &'a str)>],
-) -> OrIndex<'a> {
+    exact: &[Option<u32>],
+) -> Option<OrIndex> {
+    let n = u32::try_from(options.len())
+        .ok()
+        .filter(|&n| n < NO_OPTION)?;
+    if !options.iter().all(|o| matches!(o, Nnf::Lit(_, true))) {
+        return None;
+    }
     let mut path: Option<u32> = None;
-    let mut by_value: HashMap<&'a str, Vec<usize>> = HashMap::default();
-    for (i, option) in options.iter().enumerate() {
+    let mut first: HashMap<u32, u32> =
+        HashMap::with_capacity_and_hasher(options.len(), Default::default());
+    let mut next = vec![NO_OPTION; options.len()];
+    // Backwards, so that each chain lists its options in order.
+    for (i, option) in (0..n).zip(options).rev() {
         let Nnf::Lit(atom, true) = option else {
             return None;
         };
         let id = *ids.get(&(*atom as *const A))?;
-        let (p, v) = exact.get(id as usize).copied().flatten()?;
+        let p = exact.get(id as usize).copied().flatten()?;
         match path {
             Some(existing) if existing != p => return None,
             _ => path = Some(p),
         }
-        by_value.entry(v).or_default().push(i);
+        if let Some(later) = first.insert(id, i) {
+            next[i as usize] = later;
+        }
     }
-    path.map(|p| (p, by_value))
+    path.map(|path| OrIndex { path, first, next })
 }

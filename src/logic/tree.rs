@@ -185,9 +185,14 @@ fn object(groups: &Groups<'_>, budget: &mut Budget, depth: usize) -> Result<Opti
     let mut members = Vec::new();
     for (step, lits) in &groups.children {
         let PathStep::Key(key) = step else { continue };
-        let mut all = lits.clone();
-        all.extend(every.iter().copied());
-        match node(&all, false, budget, depth + 1)? {
+        let with_every;
+        let all: &[Lit<'_>] = if every.is_empty() {
+            lits
+        } else {
+            with_every = [&lits[..], &every[..]].concat();
+            &with_every
+        };
+        match node(all, false, budget, depth + 1)? {
             None => return Ok(None),
             Some(None) => {}
             Some(Some(doc)) => members.push((key.clone(), doc)),
