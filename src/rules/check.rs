@@ -369,6 +369,16 @@ impl Checker {
         }
     }
 
+    /// Whether `pattern` (valid) is a split pattern, a pair formula and conditions on other
+    /// fields, that this checker decides with two engine questions (`fast.rs`): for tests.
+    #[doc(hidden)]
+    pub fn takes_split_path(&self, pattern: &str) -> bool {
+        match syntax::parse(pattern).map(|ast| canon::lower(&ast)) {
+            Ok(Canonical::Json(f)) => self.fast_source.is_some() && fast::split(&f).is_some(),
+            _ => false,
+        }
+    }
+
     fn check_with(
         &self,
         pattern: &str,
@@ -445,21 +455,25 @@ impl Checker {
             }
             _ => None,
         };
-        let semantic_lints = match (fast, depth) {
-            (Some((p, source)), _) => self.fast_report(p, source, &mine, &ast, depth, &mut report),
-            (None, Depth::Full) => {
-                let mut answers = (false, false);
-                report.lint = lint_parsed(&ast, &mine, Vec::new(), |c| {
-                    let empty = crate::logic::is_empty(c) == Some(true);
-                    answers = (empty, !empty && matches_generic_records(c));
+        let semantic_lints = match fast {
+            Some((p, source)) => self.fast_report(p, source, &mine, &ast, depth, &mut report),
+            None => {
+                let decided = match (&mine, &self.fast_source) {
+                    (Canonical::Json(p), Some(source)) if allow_fast => fast::split(p)
+                        .is_some_and(|split| self.split_verdict(p, &split, source, &mut report)),
+                    _ => false,
+                };
+                let answers = (depth == Depth::Full).then(|| {
+                    let mut answers = (false, false);
+                    report.lint = lint_parsed(&ast, &mine, Vec::new(), |c| {
+                        let empty = crate::logic::is_empty(c) == Some(true);
+                        answers = (empty, !empty && matches_generic_records(c));
+                        answers
+                    });
                     answers
                 });
-                self.general_report(pattern, &mine, depth, &mut report);
-                Some(answers)
-            }
-            (None, Depth::Verdict) => {
-                self.general_report(pattern, &mine, depth, &mut report);
-                None
+                self.general_report(pattern, &mine, depth, decided, &mut report);
+                answers
             }
         };
         if let Some(memo) = &self.memo {
@@ -548,17 +562,25 @@ impl Checker {
         Some(semantic_lints)
     }
 
-    /// The report through the engine, for any pattern.
+    /// The report through the engine, for any pattern. With `decided`, the verdict's fields
+    /// are already filled (by [`Checker::split_verdict`]) and only the rest is computed.
     fn general_report(
         &self,
         pattern: &str,
         mine: &Canonical,
         depth: Depth,
+        decided: bool,
         report: &mut CheckReport,
     ) {
         let required = self.required;
         let req = &self.req;
         let ctx = self.ctx();
+        if decided {
+            if let (Canonical::Json(p), Depth::Full) = (mine, depth) {
+                self.general_rest(pattern, p, mine, report);
+            }
+            return;
+        }
         let mine_formula = match mine {
             Canonical::Json(f) => Some(f),
             Canonical::All => None,
@@ -622,20 +644,110 @@ impl Checker {
                 .map(|w| realistic(w, &req_m, &mine_m))
                 .collect();
         }
-        if depth == Depth::Verdict {
-            return;
+        match (depth, mine_formula) {
+            (Depth::Full, Some(p)) => self.general_rest(pattern, p, mine, report),
+            (Depth::Full, None) => {
+                report.exact_text =
+                    exact_text(pattern, mine, required, &self.reference, report.compliant);
+                if self.noise && self.rule.event_source.is_some() {
+                    report.noise = Some(noise(mine, None, self.rule, &self.names));
+                }
+            }
+            (Depth::Verdict, _) => {}
         }
+    }
+
+    /// The fields of a full report beyond the verdict, through the engine: the exact-text
+    /// comparison, the repair and the noise report of the JSON pattern `p` (`mine`).
+    fn general_rest(
+        &self,
+        pattern: &str,
+        p: &Formula<JsonAtom>,
+        mine: &Canonical,
+        report: &mut CheckReport,
+    ) {
+        let (required, req, ctx) = (self.required, &self.req, self.ctx());
         report.exact_text = exact_text(pattern, mine, required, &self.reference, report.compliant);
         if !report.compliant {
-            if let Some(p) = mine_formula {
-                report.repair = repair(p, &report.missing, req, &required.pattern, |c| {
-                    ctx.covers(req, c)
-                });
-            }
+            report.repair = repair(p, &report.missing, req, &required.pattern, |c| {
+                ctx.covers(req, c)
+            });
         }
         if self.noise && self.rule.event_source.is_some() {
             report.noise = Some(noise(mine, None, self.rule, &self.names));
         }
+    }
+
+    /// The verdict of a split pattern `p` (see `fast.rs`): covered, missing, witnesses,
+    /// compliant, accepted_by and relation, with two engine questions about the conditions on
+    /// other fields. False (and the report untouched) when the engine leaves one undecided
+    /// or a witness fails the evaluator's check: the caller falls back to the engine.
+    fn split_verdict(
+        &self,
+        p: &Formula<JsonAtom>,
+        split: &fast::Split<'_>,
+        source: &str,
+        report: &mut CheckReport,
+    ) -> bool {
+        let ctx = self.ctx();
+        let conj = |parts: &[&Formula<JsonAtom>]| match parts {
+            [one] => (*one).clone(),
+            [first, rest @ ..] => Formula::and((*first).clone(), rest.iter().map(|f| (*f).clone())),
+            [] => unreachable!("a split has both parts"),
+        };
+        let (a, q) = (conj(&split.pair), conj(&split.other));
+        // A record on which `q` fails, if there is one; then, whether `q` holds on some.
+        let falsifier = match ctx.find(&[(&q, false)]) {
+            (found, None) => found.into_iter().next(),
+            (_, Some(_)) => return false,
+        };
+        let q_satisfiable = match (&falsifier, ctx.find(&[(&q, true)])) {
+            (None, _) => true,
+            (Some(_), (found, None)) => !found.is_empty(),
+            (Some(_), (_, Some(_))) => return false,
+        };
+        let eval = fast::PairEval::new(&a);
+        let (mut covered, mut missing, mut witnesses) = (Vec::new(), Vec::new(), Vec::new());
+        let (req_m, mine_m) = (Matcher::json(&self.req), Matcher::json(p));
+        for name in &self.names {
+            let witness = match (eval.holds(name, source), &falsifier) {
+                (true, None) => {
+                    covered.push(name.clone());
+                    continue;
+                }
+                (false, _) => minimal_record(name, source),
+                (true, Some(Event::Json(w))) => match with_pair(w, name, source) {
+                    Some(w) => w,
+                    None => return false,
+                },
+                (true, Some(Event::Text(_))) => return false,
+            };
+            if !req_m.matches(&witness) || mine_m.matches(&witness) {
+                return false;
+            }
+            missing.push(name.clone());
+            witnesses.push(Event::Json(witness));
+        }
+        let inside = q_satisfiable && self.names.iter().any(|n| eval.holds(n, source));
+        let outside = match fast::matches_outside(&eval, &self.names, source) {
+            Some(outside) => q_satisfiable && outside,
+            None => return false,
+        };
+        report.relation = match (outside, missing.is_empty()) {
+            (false, true) => "equivalent",
+            (false, false) => "subset",
+            (true, true) => "superset",
+            (true, false) if inside => "overlap",
+            (true, false) => "disjoint",
+        }
+        .to_owned();
+        report.compliant = missing.is_empty();
+        report.accepted_by = report.compliant.then(|| "required".to_owned());
+        (report.covered, report.missing, report.witnesses) = (covered, missing, witnesses);
+        if !report.compliant {
+            self.accept_alternative(p, &ctx, report);
+        }
+        true
     }
 
     fn ctx(&self) -> Ctx<'_> {
@@ -675,6 +787,23 @@ impl Checker {
 /// formula misses: the minimal record of that eventName and source.
 fn fast_witness(name: &str, source: &str) -> Event {
     Event::Json(minimal_record(name, source))
+}
+
+/// The JSON record `w` (an object) with its eventName and eventSource set to `name` and
+/// `source` and its eventTime and awsRegion to the values of the minimal records.
+fn with_pair(w: &str, name: &str, source: &str) -> Option<String> {
+    let serde_json::Value::Object(mut map) = serde_json::from_str(w).ok()? else {
+        return None;
+    };
+    for (key, value) in [
+        ("eventName", name),
+        ("eventSource", source),
+        ("eventTime", RECORD_TIME),
+        ("awsRegion", RECORD_REGION),
+    ] {
+        map.insert(key.to_owned(), serde_json::Value::String(value.to_owned()));
+    }
+    Some(serde_json::Value::Object(map).to_string())
 }
 
 /// The witness with plausible values for the record fields the engine left empty

@@ -33,8 +33,28 @@
 //!   and evaluating `P` on those pairs decides the question ([`matches_outside`]). Patterns
 //!   with wildcards or regexes go to the engine for this one question.
 //!
+//! # Conjunctions with conditions on other fields
+//!
+//! A pattern `P = A ∧ Q` whose top-level conjuncts are pair formulas (their conjunction is
+//! `A`) and formulas none of whose atoms' paths starts at one of the four CloudTrail record
+//! fields (`eventName`, `eventSource`, `eventTime`, `awsRegion`; their conjunction is `Q`) —
+//! a *split pattern* ([`split`]) — is decided with two engine questions instead of one per
+//! eventName. The assumptions constrain only the four record fields, and `R` and `A` read
+//! only two of them, so `Q`'s truth is independent of the pair and of `R`: the records with
+//! pair `(N, S)` meet every value of `Q`'s fields. Hence
+//!
+//! - `P` catches every required event with eventName `N` iff `A` holds at `(N, S)` and `Q`
+//!   is valid (no record falsifies it: one engine question, [`super::check`]'s
+//!   `falsifier`). A missed event: the minimal record of `(N, S)` when `A` fails there,
+//!   else a record falsifying `Q` with its pair set to `(N, S)` — each checked by the
+//!   evaluator;
+//! - `P` matches some required event iff `Q` is satisfiable (the second question) and `A`
+//!   holds at some required pair, and some event outside `R` iff `Q` is satisfiable and
+//!   [`matches_outside`] of `A`.
+//!
 //! `tests/check.rs` compares every answer of this path with the general engine's over the
-//! corpus, and a property test does the same over generated pair formulas.
+//! corpus (witnesses of split patterns are checked rather than compared: the engine picks
+//! other values), and property tests do the same over generated pair and split patterns.
 
 use std::borrow::Cow;
 
@@ -44,6 +64,9 @@ use crate::eval::json::{holds, Found};
 /// The two record fields a pair formula tests.
 const NAME: &str = "eventName";
 const SOURCE: &str = "eventSource";
+
+/// The top-level fields of every CloudTrail record (constrained by the assumptions).
+const RECORD_FIELDS: [&str; 4] = ["eventName", "eventSource", "eventTime", "awsRegion"];
 
 /// Which of the two fields an atom tests, if it tests one of them (by a one-step path).
 fn field_of(atom: &JsonAtom) -> Option<&'static str> {
@@ -59,6 +82,46 @@ pub(super) fn is_pair_formula(f: &Formula<JsonAtom>) -> bool {
     match f.kind() {
         FormulaKind::Atom(a) => field_of(a).is_some(),
         FormulaKind::And(ops) | FormulaKind::Or(ops) => ops.iter().all(is_pair_formula),
+    }
+}
+
+/// A split pattern's two parts (see the module doc): the pair formulas among its top-level
+/// conjuncts, and the formulas on other fields.
+pub(super) struct Split<'f> {
+    /// The conjuncts that are pair formulas (at least one).
+    pub pair: Vec<&'f Formula<JsonAtom>>,
+    /// The conjuncts on other fields (at least one).
+    pub other: Vec<&'f Formula<JsonAtom>>,
+}
+
+/// `f` as a split pattern, when it is one: a conjunction of pair formulas and formulas whose
+/// atoms' paths start at none of the four record fields, with at least one of each.
+pub(super) fn split(f: &Formula<JsonAtom>) -> Option<Split<'_>> {
+    let FormulaKind::And(ops) = f.kind() else {
+        return None;
+    };
+    let (mut pair, mut other) = (Vec::new(), Vec::new());
+    for op in ops {
+        if is_pair_formula(op) {
+            pair.push(op);
+        } else if off_record(op) {
+            other.push(op);
+        } else {
+            return None;
+        }
+    }
+    (!pair.is_empty() && !other.is_empty()).then_some(Split { pair, other })
+}
+
+/// True when no atom of `f` has a path starting at one of the four record fields (nor at a
+/// wildcard step, which could reach them).
+fn off_record(f: &Formula<JsonAtom>) -> bool {
+    match f.kind() {
+        FormulaKind::Atom(a) => match a.path.0.first() {
+            Some(PathStep::Key(k)) => !RECORD_FIELDS.contains(&k.as_str()),
+            _ => false,
+        },
+        FormulaKind::And(ops) | FormulaKind::Or(ops) => ops.iter().all(off_record),
     }
 }
 
