@@ -1145,7 +1145,7 @@ fn assert_split_agrees(checker: &rules::Checker, options: &CheckOptions, pattern
     let mine = Matcher::new(&canonical(pattern));
     for (witness, name) in fast.witnesses.iter().zip(&fast.missing) {
         let text = witness.message();
-        let record: Value = serde_json::from_str(&text).expect("a JSON witness");
+        let record: Value = serde_json::from_str(text).expect("a JSON witness");
         assert_eq!(
             record["eventName"].as_str(),
             Some(name.as_str()),
@@ -1156,8 +1156,8 @@ fn assert_split_agrees(checker: &rules::Checker, options: &CheckOptions, pattern
             rule.event_source.as_deref(),
             "{context}"
         );
-        assert!(reference.matches(&text), "{context}: {text}");
-        assert!(!mine.matches(&text), "{context}: {text}");
+        assert!(reference.matches(text), "{context}: {text}");
+        assert!(!mine.matches(text), "{context}: {text}");
     }
     assert_eq!(
         checker.verdict(pattern).expect("valid"),
