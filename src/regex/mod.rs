@@ -82,8 +82,16 @@ pub use error::{RegexError, RegexErrorKind};
 /// assert!(!re.is_match("not shutting down"));
 /// assert!(Regex::parse("(a)").is_err());
 /// ```
+///
+/// A `Regex` is one pointer wide: its parts are shared, and cloning it is cheap (it is
+/// immutable once compiled).
 #[derive(Clone)]
 pub struct Regex {
+    inner: std::sync::Arc<Compiled>,
+}
+
+/// A regex's text, parsed structure and matcher.
+struct Compiled {
     source: String,
     alternatives: Vec<Sequence>,
     program: vm::Program,
@@ -97,35 +105,37 @@ impl Regex {
         let program = vm::Program::compile(&alternatives)
             .ok_or_else(|| RegexError::new(RegexErrorKind::TooLarge, 0, body.len()))?;
         Ok(Regex {
-            source: body.to_owned(),
-            alternatives,
-            program,
+            inner: std::sync::Arc::new(Compiled {
+                source: body.to_owned(),
+                alternatives,
+                program,
+            }),
         })
     }
 
     /// The body exactly as written (without the `%`s).
     pub fn source(&self) -> &str {
-        &self.source
+        &self.inner.source
     }
 
     /// The top-level `|` alternatives, in source order (at least one).
     pub fn alternatives(&self) -> &[Sequence] {
-        &self.alternatives
+        &self.inner.alternatives
     }
 
     /// Unanchored search: whether some substring of `haystack` (cut at char
     /// boundaries) is matched by some alternative, where `^` holds only at the
     /// start of `haystack` and `$` only at its end.
     pub fn is_match(&self, haystack: &str) -> bool {
-        self.program.is_match(haystack)
+        self.inner.program.is_match(haystack)
     }
 }
 
 impl fmt::Debug for Regex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Regex")
-            .field("source", &self.source)
-            .field("alternatives", &self.alternatives)
+            .field("source", &self.inner.source)
+            .field("alternatives", &self.inner.alternatives)
             .finish_non_exhaustive()
     }
 }
@@ -133,13 +143,13 @@ impl fmt::Debug for Regex {
 /// Writes the source (without `%`s).
 impl fmt::Display for Regex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.source)
+        f.write_str(&self.inner.source)
     }
 }
 
 impl PartialEq for Regex {
     fn eq(&self, other: &Self) -> bool {
-        self.source == other.source
+        self.inner.source == other.inner.source
     }
 }
 
@@ -147,7 +157,7 @@ impl Eq for Regex {}
 
 impl Hash for Regex {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.source.hash(state);
+        self.inner.source.hash(state);
     }
 }
 
@@ -159,7 +169,7 @@ impl PartialOrd for Regex {
 
 impl Ord for Regex {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.source.cmp(&other.source)
+        self.inner.source.cmp(&other.inner.source)
     }
 }
 
@@ -175,7 +185,7 @@ impl std::str::FromStr for Regex {
 /// Serialises as the source string (without `%`s).
 impl serde::Serialize for Regex {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.source)
+        serializer.serialize_str(&self.inner.source)
     }
 }
 
