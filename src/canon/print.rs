@@ -10,6 +10,7 @@ use super::{
     Canonical, Column, Formula, FormulaKind, JsonAtom, Operand, Path, PathStep, TermLit, Test,
     TextPat,
 };
+use crate::syntax::ast::write_escaped;
 use crate::syntax::parse::{is_bare_value_char, is_bare_value_token};
 
 impl fmt::Display for Canonical {
@@ -89,12 +90,8 @@ fn term(t: &TermLit, prefix: &str) -> String {
 fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
+    // Writing into a String cannot fail.
+    let _ = write_escaped(&mut out, s);
     out.push('"');
     out
 }
@@ -203,16 +200,4 @@ fn operand(f: &mut fmt::Formatter<'_>, op: &str, o: &Operand) -> fmt::Result {
     write_escaped(f, text)?;
     f.write_str(after)?;
     f.write_str("\"")
-}
-
-/// `s` with `"` and `\` escaped, as inside a quoted value.
-fn write_escaped(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
-    let mut rest = s;
-    while let Some(at) = rest.find(['"', '\\']) {
-        f.write_str(&rest[..at])?;
-        f.write_str("\\")?;
-        f.write_str(&rest[at..at + 1])?;
-        rest = &rest[at + 1..];
-    }
-    f.write_str(rest)
 }

@@ -458,21 +458,23 @@ impl Checker {
         let semantic_lints = match fast {
             Some((p, source)) => self.fast_report(p, source, &mine, &ast, depth, &mut report),
             None => {
-                let decided = match (&mine, &self.fast_source) {
+                let facts = match (&mine, &self.fast_source) {
                     (Canonical::Json(p), Some(source)) if allow_fast => fast::split(p)
-                        .is_some_and(|split| self.split_verdict(p, &split, source, &mut report)),
-                    _ => false,
+                        .and_then(|split| self.split_verdict(p, &split, source, &mut report)),
+                    _ => None,
                 };
                 let answers = (depth == Depth::Full).then(|| {
                     let mut answers = (false, false);
                     report.lint = lint_parsed(&ast, &mine, Vec::new(), |c| {
-                        let empty = crate::logic::is_empty(c) == Some(true);
+                        // A split pattern that matches some record is not empty.
+                        let nonempty = facts.as_ref().is_some_and(|f| f.nonempty);
+                        let empty = !nonempty && crate::logic::is_empty(c) == Some(true);
                         answers = (empty, !empty && matches_generic_records(c));
                         answers
                     });
                     answers
                 });
-                self.general_report(pattern, &mine, depth, decided, &mut report);
+                self.general_report(pattern, &mine, depth, facts.as_ref(), &mut report);
                 answers
             }
         };
@@ -562,22 +564,23 @@ impl Checker {
         Some(semantic_lints)
     }
 
-    /// The report through the engine, for any pattern. With `decided`, the verdict's fields
-    /// are already filled (by [`Checker::split_verdict`]) and only the rest is computed.
+    /// The report through the engine, for any pattern. With `split` facts, the verdict's
+    /// fields are already filled (by [`Checker::split_verdict`]) and only the rest is
+    /// computed.
     fn general_report(
         &self,
         pattern: &str,
         mine: &Canonical,
         depth: Depth,
-        decided: bool,
+        split: Option<&SplitFacts>,
         report: &mut CheckReport,
     ) {
         let required = self.required;
         let req = &self.req;
         let ctx = self.ctx();
-        if decided {
+        if split.is_some() {
             if let (Canonical::Json(p), Depth::Full) = (mine, depth) {
-                self.general_rest(pattern, p, mine, report);
+                self.general_rest(pattern, p, mine, split, report);
             }
             return;
         }
@@ -645,7 +648,7 @@ impl Checker {
                 .collect();
         }
         match (depth, mine_formula) {
-            (Depth::Full, Some(p)) => self.general_rest(pattern, p, mine, report),
+            (Depth::Full, Some(p)) => self.general_rest(pattern, p, mine, None, report),
             (Depth::Full, None) => {
                 report.exact_text =
                     exact_text(pattern, mine, required, &self.reference, report.compliant);
@@ -658,19 +661,24 @@ impl Checker {
     }
 
     /// The fields of a full report beyond the verdict, through the engine: the exact-text
-    /// comparison, the repair and the noise report of the JSON pattern `p` (`mine`).
+    /// comparison, the repair and the noise report of the JSON pattern `p` (`mine`). A
+    /// repair candidate is verified without the engine when it is a pair formula, a split
+    /// pattern with `split`'s conditions on other fields, or a disjunction whose pair
+    /// formulas alone catch every required eventName ([`Checker::covers_quickly`]).
     fn general_rest(
         &self,
         pattern: &str,
         p: &Formula<JsonAtom>,
         mine: &Canonical,
+        split: Option<&SplitFacts>,
         report: &mut CheckReport,
     ) {
         let (required, req, ctx) = (self.required, &self.req, self.ctx());
         report.exact_text = exact_text(pattern, mine, required, &self.reference, report.compliant);
         if !report.compliant {
             report.repair = repair(p, &report.missing, req, &required.pattern, |c| {
-                ctx.covers(req, c)
+                self.covers_quickly(c, split)
+                    .unwrap_or_else(|| ctx.covers(req, c))
             });
         }
         if self.noise && self.rule.event_source.is_some() {
@@ -678,17 +686,54 @@ impl Checker {
         }
     }
 
+    /// Does `c` catch every required event, decided without the engine where `fast.rs`'s
+    /// arguments apply: a pair formula holds at each required pair; a split pattern whose
+    /// conditions on other fields are `split`'s (known valid or not) does when its pair part
+    /// holds at each and they are valid; a disjunction does when each required pair has a
+    /// pair-formula disjunct holding at it (sufficient). `None`: ask the engine.
+    fn covers_quickly(&self, c: &Formula<JsonAtom>, split: Option<&SplitFacts>) -> Option<bool> {
+        let source = self.fast_source.as_deref()?;
+        let all_names =
+            |f: &Formula<JsonAtom>| self.names.iter().all(|n| fast::holds_at(f, n, source));
+        if fast::is_pair_formula(c) {
+            return Some(all_names(c));
+        }
+        if let (Some(facts), Some(parts)) = (split, fast::split(c)) {
+            let same_other = match &parts.other[..] {
+                [one] => **one == facts.other,
+                _ => matches!(facts.other.kind(), FormulaKind::And(ops)
+                    if ops.iter().eq(parts.other.iter().copied())),
+            };
+            if same_other {
+                return Some(facts.other_valid && parts.pair.iter().all(|f| all_names(f)));
+            }
+        }
+        if let FormulaKind::Or(ops) = c.kind() {
+            let pairs: Vec<&Formula<JsonAtom>> =
+                ops.iter().filter(|op| fast::is_pair_formula(op)).collect();
+            let each = self
+                .names
+                .iter()
+                .all(|n| pairs.iter().any(|f| fast::holds_at(f, n, source)));
+            if each {
+                return Some(true);
+            }
+        }
+        None
+    }
+
     /// The verdict of a split pattern `p` (see `fast.rs`): covered, missing, witnesses,
     /// compliant, accepted_by and relation, with two engine questions about the conditions on
-    /// other fields. False (and the report untouched) when the engine leaves one undecided
-    /// or a witness fails the evaluator's check: the caller falls back to the engine.
+    /// other fields, and what they showed. `None` (and the report untouched) when the engine
+    /// leaves one undecided or a witness fails the evaluator's check: the caller falls back
+    /// to the engine.
     fn split_verdict(
         &self,
         p: &Formula<JsonAtom>,
         split: &fast::Split<'_>,
         source: &str,
         report: &mut CheckReport,
-    ) -> bool {
+    ) -> Option<SplitFacts> {
         let ctx = self.ctx();
         let conj = |parts: &[&Formula<JsonAtom>]| match parts {
             [one] => (*one).clone(),
@@ -699,12 +744,12 @@ impl Checker {
         // A record on which `q` fails, if there is one; then, whether `q` holds on some.
         let falsifier = match ctx.find(&[(&q, false)]) {
             (found, None) => found.into_iter().next(),
-            (_, Some(_)) => return false,
+            (_, Some(_)) => return None,
         };
         let q_satisfiable = match (&falsifier, ctx.find(&[(&q, true)])) {
             (None, _) => true,
             (Some(_), (found, None)) => !found.is_empty(),
-            (Some(_), (_, Some(_))) => return false,
+            (Some(_), (_, Some(_))) => return None,
         };
         let eval = fast::PairEval::new(&a);
         let (mut covered, mut missing, mut witnesses) = (Vec::new(), Vec::new(), Vec::new());
@@ -718,12 +763,12 @@ impl Checker {
                 (false, _) => minimal_record(name, source),
                 (true, Some(Event::Json(w))) => match with_pair(w, name, source) {
                     Some(w) => w,
-                    None => return false,
+                    None => return None,
                 },
-                (true, Some(Event::Text(_))) => return false,
+                (true, Some(Event::Text(_))) => return None,
             };
             if !req_m.matches(&witness) || mine_m.matches(&witness) {
-                return false;
+                return None;
             }
             missing.push(name.clone());
             witnesses.push(Event::Json(witness));
@@ -731,7 +776,7 @@ impl Checker {
         let inside = q_satisfiable && self.names.iter().any(|n| eval.holds(n, source));
         let outside = match fast::matches_outside(&eval, &self.names, source) {
             Some(outside) => q_satisfiable && outside,
-            None => return false,
+            None => return None,
         };
         report.relation = match (outside, missing.is_empty()) {
             (false, true) => "equivalent",
@@ -747,7 +792,11 @@ impl Checker {
         if !report.compliant {
             self.accept_alternative(p, &ctx, report);
         }
-        true
+        Some(SplitFacts {
+            other: q,
+            other_valid: falsifier.is_none(),
+            nonempty: inside || outside,
+        })
     }
 
     fn ctx(&self) -> Ctx<'_> {
@@ -787,6 +836,16 @@ impl Checker {
 /// formula misses: the minimal record of that eventName and source.
 fn fast_witness(name: &str, source: &str) -> Event {
     Event::Json(minimal_record(name, source))
+}
+
+/// What [`Checker::split_verdict`] learnt about a split pattern, for the rest of the report.
+struct SplitFacts {
+    /// The conjunction of its conditions on other fields.
+    other: Formula<JsonAtom>,
+    /// Whether every record satisfies them.
+    other_valid: bool,
+    /// Whether the pattern matches some record.
+    nonempty: bool,
 }
 
 /// The JSON record `w` (an object) with its eventName and eventSource set to `name` and

@@ -180,8 +180,15 @@ pub(crate) fn minimal_record(name: &str, source: &str) -> String {
     out
 }
 
-/// Appends `s` as a JSON string (serde_json's escaping).
+/// Appends `s` as a JSON string (serde_json's escaping; written directly when nothing needs
+/// escaping, as in every real eventName and eventSource).
 fn json_string(out: &mut String, s: &str) {
-    // Serialising a `str` cannot fail.
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        // Serialising a `str` cannot fail.
+        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    }
 }

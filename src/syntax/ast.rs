@@ -288,13 +288,21 @@ pub struct FieldCondition {
 /// Writes `s` in double quotes, escaping `"` and `\` with a backslash.
 pub(crate) fn write_quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
     f.write_str("\"")?;
-    for c in s.chars() {
-        if c == '"' || c == '\\' {
-            f.write_str("\\")?;
-        }
-        write!(f, "{c}")?;
-    }
+    write_escaped(f, s)?;
     f.write_str("\"")
+}
+
+/// `s` with `"` and `\` escaped by a backslash, as inside a quoted value or term: written in
+/// runs between the characters to escape.
+pub(crate) fn write_escaped(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
+    let mut rest = s;
+    while let Some(at) = rest.find(['"', '\\']) {
+        f.write_str(&rest[..at])?;
+        f.write_str("\\")?;
+        f.write_str(&rest[at..at + 1])?;
+        rest = &rest[at + 1..];
+    }
+    f.write_str(rest)
 }
 
 impl fmt::Display for Pattern {
@@ -366,9 +374,14 @@ impl<T: fmt::Display> fmt::Display for Expr<T> {
 
 impl fmt::Display for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.selector)?;
+        fmt::Display::fmt(&self.selector, f)?;
         match &self.test {
-            Test::Compare { op, value } => write!(f, " {} {value}", op.as_str()),
+            Test::Compare { op, value } => {
+                f.write_str(" ")?;
+                f.write_str(op.as_str())?;
+                f.write_str(" ")?;
+                fmt::Display::fmt(value, f)
+            }
             Test::IsNull => f.write_str(" IS NULL"),
             Test::IsTrue => f.write_str(" IS TRUE"),
             Test::IsFalse => f.write_str(" IS FALSE"),
@@ -391,7 +404,7 @@ impl fmt::Display for Selector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("$")?;
         for step in &self.steps {
-            write!(f, "{step}")?;
+            fmt::Display::fmt(step, f)?;
         }
         Ok(())
     }
@@ -400,8 +413,15 @@ impl fmt::Display for Selector {
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Step::Key(k) => write!(f, ".{k}"),
-            Step::QuotedKey(k) => write!(f, ".['{k}']"),
+            Step::Key(k) => {
+                f.write_str(".")?;
+                f.write_str(k)
+            }
+            Step::QuotedKey(k) => {
+                f.write_str(".['")?;
+                f.write_str(k)?;
+                f.write_str("']")
+            }
             Step::Index(n) => write!(f, "[{n}]"),
             Step::AnyIndex => f.write_str("[*]"),
             Step::AnyKey => f.write_str(".*"),
