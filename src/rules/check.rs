@@ -761,10 +761,7 @@ impl Checker {
                     continue;
                 }
                 (false, _) => minimal_record(name, source),
-                (true, Some(Event::Json(w))) => match with_pair(w, name, source) {
-                    Some(w) => w,
-                    None => return None,
-                },
+                (true, Some(Event::Json(w))) => with_pair(w, name, source)?,
                 (true, Some(Event::Text(_))) => return None,
             };
             if !req_m.matches(&witness) || mine_m.matches(&witness) {
