@@ -1,5 +1,6 @@
 //! Times parse and lower of `n` eventName disjuncts (the `stages_scaling/disjuncts` shape of
-//! `benches/stages.rs`) for n = 10 .. 10,000, for profiling their growth.
+//! `benches/stages.rs`; `SHAPE=nesting` for its n nested levels) for n = 10 .. 10,000, for
+//! profiling their growth.
 //! `cargo run --release --example stage_scaling [N]`
 use std::time::Instant;
 
@@ -15,13 +16,23 @@ fn main() {
         ..Default::default()
     };
     for n in sizes {
-        let text = format!(
-            "{{ {} }}",
-            (0..n)
-                .map(|i| format!("($.eventName = Api{i:05})"))
-                .collect::<Vec<_>>()
-                .join(" || ")
-        );
+        let text = match std::env::var("SHAPE").as_deref() {
+            // `benches/stages.rs`'s nesting: n nested levels, a sibling condition at each.
+            Ok("nesting") => {
+                let mut s = "$.a = 0".to_owned();
+                for i in 1..=n {
+                    s = format!("($.a{} = {i} && ({s}))", i % 7);
+                }
+                format!("{{ {s} }}")
+            }
+            _ => format!(
+                "{{ {} }}",
+                (0..n)
+                    .map(|i| format!("($.eventName = Api{i:05})"))
+                    .collect::<Vec<_>>()
+                    .join(" || ")
+            ),
+        };
         let reps = (100_000 / n).max(3);
         let start = Instant::now();
         let mut ast = None;

@@ -39,15 +39,20 @@ python3 "$ROOT/scripts/prowler_check.py" "$FILE" >"$TMP/prowler.jsonl"
 # (exit status 2: the file holds a few real-world patterns that AWS would reject)
 "$BIN" check --batch - <"$FILE" >"$TMP/cw-stdin.jsonl" || true
 cmp -s "$TMP/cw-stdin.jsonl" "$TMP/cw.jsonl" || { echo "error: --batch - differs from --batch FILE" >&2; exit 1; }
+# --brief: the same verdicts as the full reports.
+"$BIN" check --batch "$FILE" --brief >"$TMP/cw-brief.jsonl" || true
+cmp -s <(jq -c '[.compliant, .missing, .relation]' "$TMP/cw.jsonl") <(jq -c '[.compliant, .missing, .relation]' "$TMP/cw-brief.jsonl") \
+    || { echo "error: --brief verdicts differ from the full reports'" >&2; exit 1; }
 echo "patterns: $(wc -l <"$FILE"); compliant by text (Prowler-style): $(grep -c '"compliant": true' "$TMP/prowler.jsonl"); compliant by meaning (cwpattern): $(jq -r 'select(.compliant == true) | 1' "$TMP/cw.jsonl" | wc -l); verdicts differing: $(paste -d'\t' <(jq -r '.compliant' "$TMP/prowler.jsonl") <(jq -r 'if has("compliant") then .compliant else "error" end' "$TMP/cw.jsonl") | awk -F'\t' '$1 != $2' | wc -l)"
 
 hyperfine --runs "$RUNS" --warmup 1 --style basic --export-json "$TMP/h.json" \
     -n prowler_python "python3 $ROOT/scripts/prowler_check.py $FILE" \
     -n cwpattern_batch_file "$BIN check --batch $FILE" \
     -n cwpattern_batch_stdin "$BIN check --batch - < $FILE" \
+    -n cwpattern_batch_brief "$BIN check --batch $FILE --brief" \
     -i >/dev/null
 
-for cmd in "python3 $ROOT/scripts/prowler_check.py $FILE" "$BIN check --batch $FILE"; do
+for cmd in "python3 $ROOT/scripts/prowler_check.py $FILE" "$BIN check --batch $FILE" "$BIN check --batch $FILE --brief"; do
     /usr/bin/time -f '%M' -o "$TMP/rss" bash -c "$cmd > /dev/null" || true
     echo "max RSS $(tail -n 1 "$TMP/rss" | awk '{printf "%.1f MB", $1/1024}'): $cmd"
 done

@@ -71,18 +71,25 @@ impl<A: Ord + Clone> Formula<A> {
             FormulaKind::Atom(_) => false,
         };
         if operands.iter().any(nested) {
-            let mut flat = Vec::with_capacity(operands.len() * 2);
+            // The nested operands' own operands are sorted and distinct already (the
+            // invariant): merge them, in linear time, with the others sorted. (Sorting all
+            // of them again made lowering `a && (b && (c && ...))` quadratic.)
+            let mut loose = Vec::new();
+            let mut runs = Vec::new();
             for f in operands {
                 match f.kind {
-                    FormulaKind::And(inner) if is_and => flat.extend(inner),
-                    FormulaKind::Or(inner) if !is_and => flat.extend(inner),
-                    kind => flat.push(Formula { kind }),
+                    FormulaKind::And(inner) if is_and => runs.push(inner),
+                    FormulaKind::Or(inner) if !is_and => runs.push(inner),
+                    kind => loose.push(Formula { kind }),
                 }
             }
-            operands = flat;
+            loose.sort();
+            loose.dedup();
+            operands = runs.into_iter().fold(loose, merge_sorted);
+        } else {
+            operands.sort();
+            operands.dedup();
         }
-        operands.sort();
-        operands.dedup();
         absorb(is_and, &mut operands);
         if operands.len() <= 1 {
             return operands.pop();
@@ -112,6 +119,30 @@ impl<A> Formula<A> {
             }
         }
         out
+    }
+}
+
+/// The union of two sorted vectors without duplicates, sorted, without duplicates.
+fn merge_sorted<T: Ord>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => match x.cmp(y) {
+                std::cmp::Ordering::Less => a.next(),
+                std::cmp::Ordering::Greater => b.next(),
+                std::cmp::Ordering::Equal => {
+                    b.next();
+                    a.next()
+                }
+            },
+            (Some(_), None) => a.next(),
+            (None, _) => b.next(),
+        };
+        match next {
+            Some(x) => out.push(x),
+            None => return out,
+        }
     }
 }
 
