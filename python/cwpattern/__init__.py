@@ -8,7 +8,8 @@ The language of metric filters, subscription filters, FilterLogEvents and Live T
   match a log event (``str``, UTF-8 ``bytes``, or a ``dict``/``list`` sent as JSON)?
 - ``relate(a, b)``: equivalent, subset, superset, overlap or disjoint, with example events.
 - ``check(pattern, rule=...)``: does a metric filter catch every event a compliance rule
-  (CIS monitoring controls, the 19 IAM policy-change events) requires? ``rules()`` lists them.
+  (CIS monitoring controls, the 19 IAM policy-change events) requires? ``rules()`` lists them;
+  ``verdict(pattern, rule=...)`` gives only the decision, faster.
 
 Results are plain dicts and lists, with the fields of the ``cwpattern`` CLI's ``--json``
 output; their shapes are the ``TypedDict`` classes of ``cwpattern.types``.
@@ -25,6 +26,7 @@ from ._cwpattern import (
     parse,
     relate,
     rules,
+    verdict,
 )
 
 __all__ = [
@@ -38,4 +40,5 @@ __all__ = [
     "parse",
     "relate",
     "rules",
+    "verdict",
 ]

@@ -1,7 +1,7 @@
 # Type stubs for the Rust extension module; the docstrings are on the functions themselves.
 from typing import Final, List, Literal, Optional, Tuple, final
 
-from .types import CheckReport, EventInput, Outcome, Parsed, PatternKind, Related, Rule
+from .types import CheckReport, EventInput, Outcome, Parsed, PatternKind, Related, Rule, Verdict
 
 __version__: Final[str]
 
@@ -37,4 +37,11 @@ def check(
     assume: Literal["cloudtrail", "none"] = "cloudtrail",
     noise: bool = True,
 ) -> CheckReport: ...
+def verdict(
+    pattern: str,
+    rule: str = "iam-policy-changes",
+    *,
+    version: Optional[str] = None,
+    assume: Literal["cloudtrail", "none"] = "cloudtrail",
+) -> Verdict: ...
 def rules() -> List[Rule]: ...

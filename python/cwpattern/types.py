@@ -136,6 +136,18 @@ class CheckReport(TypedDict):
     noise: Optional[Noise]
 
 
+class Verdict(TypedDict):
+    """What ``verdict`` returns: these fields of ``check``'s report, with the same values."""
+
+    compliant: bool
+    relation: RelationName
+    covered: List[str]
+    missing: List[str]
+    witnesses: List[Event]
+    unknown: Optional[str]
+    accepted_by: Optional[Literal["required", "alternative"]]
+
+
 class RulePattern(TypedDict):
     """A rule's reference pattern for some versions."""
 

@@ -344,6 +344,26 @@ def test_check_equals_the_cli_json():
     assert json.loads(run.stdout) == cwpattern.check(CIS_16)
 
 
+def test_verdict_is_the_reports_verdict():
+    fields = ["compliant", "relation", "covered", "missing", "witnesses", "unknown", "accepted_by"]
+    samples = REPO / "corpus/samples/patterns.jsonl"
+    patterns = [json.loads(line)["pattern"] for line in samples.read_text().splitlines()]
+    patterns.append('{ ($.eventName = CreatePolicy || $.eventName = DeletePolicy) && $.errorCode NOT EXISTS }')
+    for p in patterns:
+        try:
+            report = cwpattern.check(p, noise=False)
+        except cwpattern.PatternError:
+            with pytest.raises(cwpattern.PatternError):
+                cwpattern.verdict(p)
+            continue
+        v = cwpattern.verdict(p)
+        assert list(v) == fields
+        assert v == {k: report[k] for k in fields}, p
+    assert cwpattern.verdict(CIS_16, assume="none")["missing"] == cwpattern.check(CIS_16, assume="none")["missing"]
+    with pytest.raises(ValueError):
+        cwpattern.verdict(CIS_16, rule="no-such-rule")
+
+
 def test_check_options():
     wide = '{ $.eventSource = "iam.amazonaws.com" }'
     with_noise = cwpattern.check(wide)
