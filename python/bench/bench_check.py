@@ -115,6 +115,13 @@ def per_call_us(fn: Callable[[], object], min_round: float, rounds: int) -> floa
     return best * 1e6
 
 
+def semantic_verdict(pattern: str) -> bool:
+    try:
+        return cwpattern.verdict(pattern, rule=RULE)["compliant"]
+    except cwpattern.PatternError:
+        return False
+
+
 def measure(patterns: List[str], min_round: float, rounds: int) -> List[Dict[str, object]]:
     rows = []
     for p in patterns:
@@ -126,6 +133,7 @@ def measure(patterns: List[str], min_round: float, rounds: int) -> List[Dict[str
             "regex_compiled_us": per_call_us(lambda: regex_check_compiled(p), min_round, rounds),
             "check_us": per_call_us(lambda: semantic_check(p, True), min_round, rounds),
             "check_no_noise_us": per_call_us(lambda: semantic_check(p, False), min_round, rounds),
+            "verdict_us": per_call_us(lambda: semantic_verdict(p), min_round, rounds),
         })
     return rows
 
@@ -151,7 +159,8 @@ def summary(name: str, rows: List[Dict[str, object]]) -> str:
     return (
         f"{name:<12} {len(rows):>4}  "
         f"{med('regex_us'):>9.1f} {med('regex_compiled_us'):>9.1f} "
-        f"{med('check_no_noise_us'):>9.1f} {med('check_us'):>9.1f}  "
+        f"{med('verdict_us'):>9.1f} {med('check_no_noise_us'):>9.1f} {med('check_us'):>9.1f}  "
+        f"{med('verdict_us') / med('regex_us'):>7.1f}x "
         f"{med('check_no_noise_us') / med('regex_us'):>7.1f}x {med('check_us') / med('regex_us'):>7.1f}x  "
         f"{total('regex_us'):>8.2f} {total('check_no_noise_us'):>8.2f} {total('check_us'):>8.2f}  "
         f"{agree:>3}/{len(rows)}"
@@ -190,8 +199,8 @@ def main() -> int:
                       f"{text[:70]}{'…' if len(text) > 70 else ''}{flag}")
 
     print("\nmedians in µs per pattern; totals in ms for the whole set; ratio = check / regex")
-    print(f"{'set':<12} {'n':>4}  {'regex':>9} {'compiled':>9} {'no-noise':>9} {'check':>9}  "
-          f"{'no-noise':>8} {'check':>8}  {'Σregex':>8} {'Σno-noise':>8} {'Σcheck':>8}  agree")
+    print(f"{'set':<12} {'n':>4}  {'regex':>9} {'compiled':>9} {'verdict':>9} {'no-noise':>9} {'check':>9}  "
+          f"{'verdict':>8} {'no-noise':>8} {'check':>8}  {'Σregex':>8} {'Σno-noise':>8} {'Σcheck':>8}  agree")
     for name, rows in results.items():
         print(summary(name, rows))
     print(f"\nreport → Python objects (json.loads, {conversion['report_bytes']} bytes): "

@@ -13,6 +13,9 @@
 
 mod convert;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use serde::Serialize;
@@ -241,7 +244,7 @@ fn check<'py>(
     noise: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let options = check_options(rule, version, assume, noise)?;
-    match py.detach(|| cwpattern::rules::check(pattern, &options)) {
+    match py.detach(|| checker(&options).and_then(|c| c.check(pattern))) {
         Ok(report) => to_python(py, &report),
         Err(CheckError::Pattern(e)) => Err(pattern_error(py, &e)),
         Err(other) => Err(PyValueError::new_err(other.to_string())),
@@ -263,12 +266,41 @@ fn verdict<'py>(
     assume: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     let options = check_options(rule, version, assume, false)?;
-    let decided = py.detach(|| Checker::new(&options).and_then(|c| c.verdict(pattern)));
+    let decided = py.detach(|| checker(&options).and_then(|c| c.verdict(pattern)));
     match decided {
         Ok(v) => to_python(py, &v),
         Err(CheckError::Pattern(e)) => Err(pattern_error(py, &e)),
         Err(other) => Err(PyValueError::new_err(other.to_string())),
     }
+}
+
+/// The prepared checker for `options`, made on first use and kept: preparing a rule (its
+/// reference pattern parsed and lowered, the fast path's checks) costs about as much as
+/// checking a pattern. At most one per rule, version, assumption and noise setting.
+fn checker(options: &CheckOptions) -> Result<Arc<Checker>, CheckError> {
+    type Key = (String, Option<String>, bool, bool);
+    static CHECKERS: OnceLock<Mutex<HashMap<Key, Arc<Checker>>>> = OnceLock::new();
+    let key: Key = (
+        options.rule.clone(),
+        options.version.clone(),
+        options.assume == Assume::Cloudtrail,
+        options.noise,
+    );
+    let checkers = CHECKERS.get_or_init(Mutex::default);
+    let cached = checkers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+        .cloned();
+    if let Some(c) = cached {
+        return Ok(c);
+    }
+    let made = Arc::new(Checker::new(options)?);
+    checkers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, Arc::clone(&made));
+    Ok(made)
 }
 
 /// `check`'s options from its Python arguments.
