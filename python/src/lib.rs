@@ -244,11 +244,8 @@ fn check<'py>(
     noise: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let options = check_options(rule, version, assume, noise)?;
-    match py.detach(|| checker(&options).and_then(|c| c.check(pattern))) {
-        Ok(report) => to_python(py, &report),
-        Err(CheckError::Pattern(e)) => Err(pattern_error(py, &e)),
-        Err(other) => Err(PyValueError::new_err(other.to_string())),
-    }
+    let report = py.detach(|| checker(&options).and_then(|c| c.check(pattern)));
+    to_python(py, &report.map_err(|e| check_error(py, &e))?)
 }
 
 /// Only the verdict of `check`: a dict with its fields `compliant`, `relation`, `covered`,
@@ -267,10 +264,15 @@ fn verdict<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let options = check_options(rule, version, assume, false)?;
     let decided = py.detach(|| checker(&options).and_then(|c| c.verdict(pattern)));
-    match decided {
-        Ok(v) => to_python(py, &v),
-        Err(CheckError::Pattern(e)) => Err(pattern_error(py, &e)),
-        Err(other) => Err(PyValueError::new_err(other.to_string())),
+    to_python(py, &decided.map_err(|e| check_error(py, &e))?)
+}
+
+/// The Python exception for a check that could not be made: `PatternError` for an invalid
+/// pattern, `ValueError` for an unknown rule or version.
+fn check_error(py: Python<'_>, e: &CheckError) -> PyErr {
+    match e {
+        CheckError::Pattern(e) => pattern_error(py, e),
+        other => PyValueError::new_err(other.to_string()),
     }
 }
 
