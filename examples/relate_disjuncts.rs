@@ -3,7 +3,8 @@
 //! `/proc/thread-self/schedstat`) the CPU time per `relate`: on a shared machine the CPU
 //! time does not count waiting for a core. Under `valgrind --tool=callgrind
 //! --toggle-collect=cwpattern::logic::relate_with` it counts the instructions of `relate`
-//! alone. `cargo run --release --example relate_disjuncts -- 10000`
+//! alone. `SHAPE=nesting`: the `relate_scaling/nesting` question instead.
+//! `cargo run --release --example relate_disjuncts -- 10000`
 use cwpattern::canon::{self, Canonical};
 use cwpattern::syntax::{self, ParseOptions};
 
@@ -20,6 +21,16 @@ fn names_pattern(names: &[String]) -> Canonical {
     canon::lower(&syntax::parse_with(&text, relaxed).expect("valid"))
 }
 
+/// The `relate_scaling/nesting` pattern of `benches/relate.rs`.
+fn nested(n: usize, last: &str) -> Canonical {
+    let mut s = format!("$.a = {last}");
+    for i in 1..=n {
+        let op = if i % 2 == 0 { "&&" } else { "||" };
+        s = format!("($.k{} = v{i} {op} ({s}))", i % 5);
+    }
+    canon::lower(&syntax::parse(&format!("{{ {s} }}")).expect("valid"))
+}
+
 fn main() {
     let n: usize = std::env::args()
         .nth(1)
@@ -29,10 +40,16 @@ fn main() {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(1);
-    let left: Vec<String> = (0..n).map(|i| format!("Api{i:05}")).collect();
-    let mut right: Vec<String> = left[1..].to_vec();
-    right.push("Extra".to_owned());
-    let (l, r) = (names_pattern(&left), names_pattern(&right));
+    let (l, r) = match std::env::var("SHAPE").as_deref() {
+        // `relate_scaling/nesting`: n alternating `||`/`&&` levels, differing in the last value.
+        Ok("nesting") => (nested(n, "0"), nested(n, "1")),
+        _ => {
+            let left: Vec<String> = (0..n).map(|i| format!("Api{i:05}")).collect();
+            let mut right: Vec<String> = left[1..].to_vec();
+            right.push("Extra".to_owned());
+            (names_pattern(&left), names_pattern(&right))
+        }
+    };
     let (start, cpu_start) = (std::time::Instant::now(), cpu_ns());
     let mut relation = String::new();
     for _ in 0..reps {
