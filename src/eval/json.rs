@@ -289,15 +289,8 @@ impl JsonPlan {
     /// Collects, for every node of the pattern's paths, the values it resolves to in
     /// `event`.
     fn collect<'a>(&self, event: &'a str) -> Result<Vec<Vec<Found<'a>>>, JsonStatus> {
-        let first = event
-            .trim_start_matches([' ', '\t', '\n', '\r'])
-            .as_bytes()
-            .first();
-        if first != Some(&b'{') {
-            return Err(match serde_json::from_str::<IgnoredAny>(event) {
-                Ok(_) => JsonStatus::NotObject,
-                Err(e) => JsonStatus::Invalid(e.to_string()),
-            });
+        if !starts_as_object(event) {
+            return Err(read_status(event));
         }
         let mut values = vec![Vec::new(); self.trie.len()];
         let mut de = serde_json::Deserializer::from_str(event);
@@ -355,6 +348,16 @@ impl JsonPlan {
     /// Evaluates `event` with extraction: every path that resolved to a scalar, with its
     /// first value's text, keyed by the canonical selector (`$.a.b`).
     pub fn evaluate(&self, event: &str) -> Outcome {
+        // When the prefilter proves that the event cannot match, only how it reads as JSON
+        // is left to say, and validating it is enough (the CLI counts the events that are
+        // not JSON objects).
+        if !self.may_match(event) {
+            return Outcome {
+                matched: false,
+                json: Some(read_status(event)),
+                extracted: BTreeMap::new(),
+            };
+        }
         let values = match self.collect(event) {
             Ok(values) => values,
             Err(status) => {
@@ -381,6 +384,23 @@ impl JsonPlan {
             json: Some(JsonStatus::Object),
             extracted,
         }
+    }
+}
+
+/// Does `event` start (after JSON whitespace) with `{`?
+fn starts_as_object(event: &str) -> bool {
+    event
+        .trim_start_matches([' ', '\t', '\n', '\r'])
+        .starts_with('{')
+}
+
+/// How `event` reads as JSON, by validating it without recording anything: an object,
+/// another value, or not JSON (serde_json's message).
+fn read_status(event: &str) -> JsonStatus {
+    match serde_json::from_str::<IgnoredAny>(event) {
+        Err(e) => JsonStatus::Invalid(e.to_string()),
+        Ok(_) if starts_as_object(event) => JsonStatus::Object,
+        Ok(_) => JsonStatus::NotObject,
     }
 }
 
