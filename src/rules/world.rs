@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 use crate::canon::{Formula, JsonAtom, Num, Operand, Path, PathStep, Test, TextPat};
+use crate::fxhash::FxHashMap;
 use crate::logic::Assumptions;
 
 /// The fields every CloudTrail record has, as strings.
@@ -86,21 +87,30 @@ pub(crate) struct ApiIndex {
     pub by_name: Vec<(&'static str, usize)>,
     /// (eventSource, position in [`api_events`]), sorted.
     pub by_source: Vec<(&'static str, usize)>,
+    /// Where each eventName's entries of `by_name` are (a range), for exact lookups.
+    name_ranges: FxHashMap<&'static str, std::ops::Range<usize>>,
+    /// The same for eventSources in `by_source`.
+    source_ranges: FxHashMap<&'static str, std::ops::Range<usize>>,
 }
 
 impl ApiIndex {
     /// The positions of the APIs whose eventName (`by_source == false`) or eventSource
     /// matches one of `patterns` (exact values and prefixes; others are ignored), ascending.
     pub fn matching(&self, by_source: bool, patterns: &[&TextPat]) -> Vec<usize> {
-        let sorted = if by_source {
-            &self.by_source
+        let (sorted, ranges) = if by_source {
+            (&self.by_source, &self.source_ranges)
         } else {
-            &self.by_name
+            (&self.by_name, &self.name_ranges)
         };
         let mut out = Vec::new();
         for pat in patterns {
             let (text, prefix) = match pat {
-                TextPat::Exact(s) => (s.as_str(), false),
+                TextPat::Exact(s) => {
+                    if let Some(range) = ranges.get(s.as_str()) {
+                        out.extend(sorted[range.clone()].iter().map(|(_, i)| *i));
+                    }
+                    continue;
+                }
                 TextPat::Prefix(s) => (s.as_str(), true),
                 TextPat::Suffix(_) | TextPat::Contains(_) => continue,
             };
@@ -142,12 +152,28 @@ pub(crate) fn api_index() -> &'static ApiIndex {
         }
         by_name.sort_unstable();
         by_source.sort_unstable();
+        let (name_ranges, source_ranges) = (ranges(&by_name), ranges(&by_source));
         ApiIndex {
             apis,
             by_name,
             by_source,
+            name_ranges,
+            source_ranges,
         }
     })
+}
+
+/// Where each value's entries of a sorted table are.
+fn ranges(sorted: &[(&'static str, usize)]) -> FxHashMap<&'static str, std::ops::Range<usize>> {
+    let mut out = FxHashMap::default();
+    let mut start = 0;
+    for (i, (value, _)) in sorted.iter().enumerate() {
+        if sorted.get(i + 1).map(|(next, _)| next) != Some(value) {
+            out.insert(*value, start..i + 1);
+            start = i + 1;
+        }
+    }
+    out
 }
 
 /// `{"awsRegion":…,"eventName":…,"eventSource":…,"eventTime":…}`, the minimal record of
