@@ -735,12 +735,14 @@ impl Checker {
         report: &mut CheckReport,
     ) -> Option<SplitFacts> {
         let ctx = self.ctx();
-        let conj = |parts: &[&Formula<JsonAtom>]| match parts {
-            [one] => (*one).clone(),
-            [first, rest @ ..] => Formula::and((*first).clone(), rest.iter().map(|f| (*f).clone())),
-            [] => unreachable!("a split has both parts"),
+        let conj = |parts: &[&Formula<JsonAtom>]| {
+            let (first, rest) = parts.split_first()?;
+            Some(Formula::and(
+                (*first).clone(),
+                rest.iter().map(|f| (*f).clone()),
+            ))
         };
-        let (a, q) = (conj(&split.pair), conj(&split.other));
+        let (a, q) = (conj(&split.pair)?, conj(&split.other)?);
         // A record on which `q` fails, if there is one; then, whether `q` holds on some.
         let falsifier = match ctx.find(&[(&q, false)]) {
             (found, None) => found.into_iter().next(),
