@@ -112,14 +112,9 @@ class Noise(TypedDict):
     examples: List[ApiEvent]
 
 
-class CheckReport(TypedDict):
-    """What ``check`` returns: the fields of ``cwpattern check --json``."""
+class Verdict(TypedDict):
+    """What ``verdict`` returns: these fields of ``check``'s report, with the same values."""
 
-    pattern: str
-    canonical: str
-    rule: str
-    version: str
-    assume: Literal["cloudtrail", "none"]
     compliant: bool
     #: The pattern compared with the rule's required events.
     relation: RelationName
@@ -128,24 +123,23 @@ class CheckReport(TypedDict):
     witnesses: List[Event]
     unknown: Optional[str]
     accepted_by: Optional[Literal["required", "alternative"]]
+
+
+class CheckReport(Verdict):
+    """What ``check`` returns: the fields of ``cwpattern check --json`` (the verdict's, and
+    these)."""
+
+    pattern: str
+    canonical: str
+    rule: str
+    version: str
+    assume: Literal["cloudtrail", "none"]
     reference: str
     exact_text: ExactText
     lint: List[Lint]
     repair: Optional[str]
     #: ``None`` when ``check`` was called with ``noise=False``.
     noise: Optional[Noise]
-
-
-class Verdict(TypedDict):
-    """What ``verdict`` returns: these fields of ``check``'s report, with the same values."""
-
-    compliant: bool
-    relation: RelationName
-    covered: List[str]
-    missing: List[str]
-    witnesses: List[Event]
-    unknown: Optional[str]
-    accepted_by: Optional[Literal["required", "alternative"]]
 
 
 class RulePattern(TypedDict):

@@ -363,19 +363,23 @@ impl Checker {
     /// Whether `pattern` (valid) takes the fast path: for tests and benchmarks.
     #[doc(hidden)]
     pub fn takes_fast_path(&self, pattern: &str) -> bool {
-        match syntax::parse(pattern).map(|ast| canon::lower(&ast)) {
-            Ok(Canonical::Json(f)) => self.fast_source.is_some() && fast::is_pair_formula(&f),
-            _ => false,
-        }
+        self.json_formula(pattern)
+            .is_some_and(|f| fast::is_pair_formula(&f))
     }
 
     /// Whether `pattern` (valid) is a split pattern, a pair formula and conditions on other
     /// fields, that this checker decides with two engine questions (`fast.rs`): for tests.
     #[doc(hidden)]
     pub fn takes_split_path(&self, pattern: &str) -> bool {
+        self.json_formula(pattern)
+            .is_some_and(|f| fast::split(&f).is_some())
+    }
+
+    /// The formula of `pattern` when it is a JSON pattern and this checker has fast paths.
+    fn json_formula(&self, pattern: &str) -> Option<Formula<JsonAtom>> {
         match syntax::parse(pattern).map(|ast| canon::lower(&ast)) {
-            Ok(Canonical::Json(f)) => self.fast_source.is_some() && fast::split(&f).is_some(),
-            _ => false,
+            Ok(Canonical::Json(f)) if self.fast_source.is_some() => Some(f),
+            _ => None,
         }
     }
 
@@ -518,16 +522,12 @@ impl Checker {
             self.accept_alternative(p, &ctx, report);
         }
         report.relation = match fast::matches_outside(&eval, &self.names, source) {
-            Some(outside) => {
-                match (outside, report.missing.is_empty()) {
-                    (false, true) => "equivalent",
-                    (false, false) => "subset",
-                    (true, true) => "superset",
-                    (true, false) if !report.covered.is_empty() => "overlap",
-                    (true, false) => "disjoint",
-                }
-            }
-            .to_owned(),
+            // A pair formula matches required events exactly when it covers some name.
+            Some(outside) => relation_name(
+                outside,
+                report.missing.is_empty(),
+                !report.covered.is_empty(),
+            ),
             None => self.relation(mine, report),
         };
         if depth == Depth::Verdict {
@@ -554,8 +554,8 @@ impl Checker {
         );
         if !report.compliant {
             report.repair = repair(p, &report.missing, &self.req, &self.required.pattern, |c| {
-                fast::is_pair_formula(c) && self.names.iter().all(|n| fast::holds_at(c, n, source))
-                    || !fast::is_pair_formula(c) && ctx.covers(&self.req, c)
+                self.covers_quickly(c, None)
+                    .unwrap_or_else(|| ctx.covers(&self.req, c))
             });
         }
         if self.noise && self.rule.event_source.is_some() {
@@ -777,14 +777,7 @@ impl Checker {
             Some(outside) => q_satisfiable && outside,
             None => return None,
         };
-        report.relation = match (outside, missing.is_empty()) {
-            (false, true) => "equivalent",
-            (false, false) => "subset",
-            (true, true) => "superset",
-            (true, false) if inside => "overlap",
-            (true, false) => "disjoint",
-        }
-        .to_owned();
+        report.relation = relation_name(outside, missing.is_empty(), inside);
         report.compliant = missing.is_empty();
         report.accepted_by = report.compliant.then(|| "required".to_owned());
         (report.covered, report.missing, report.witnesses) = (covered, missing, witnesses);
@@ -837,6 +830,19 @@ fn fast_witness(name: &str, source: &str) -> Event {
     Event::Json(minimal_record(name, source))
 }
 
+/// The relation of a pattern to the required events, from whether it matches some event
+/// outside them, all of them, and some of them.
+fn relation_name(outside: bool, all_required: bool, some_required: bool) -> String {
+    match (outside, all_required) {
+        (false, true) => "equivalent",
+        (false, false) => "subset",
+        (true, true) => "superset",
+        (true, false) if some_required => "overlap",
+        (true, false) => "disjoint",
+    }
+    .to_owned()
+}
+
 /// What [`Checker::split_verdict`] learnt about a split pattern, for the rest of the report.
 struct SplitFacts {
     /// The conjunction of its conditions on other fields.
@@ -850,16 +856,28 @@ struct SplitFacts {
 /// The JSON record `w` (an object) with its eventName and eventSource set to `name` and
 /// `source` and its eventTime and awsRegion to the values of the minimal records.
 fn with_pair(w: &str, name: &str, source: &str) -> Option<String> {
-    let serde_json::Value::Object(mut map) = serde_json::from_str(w).ok()? else {
-        return None;
-    };
-    for (key, value) in [
+    let fields = [
         ("eventName", name),
         ("eventSource", source),
         ("eventTime", RECORD_TIME),
         ("awsRegion", RECORD_REGION),
-    ] {
-        map.insert(key.to_owned(), serde_json::Value::String(value.to_owned()));
+    ];
+    with_fields(w, &fields, false)
+}
+
+/// The JSON record `w` (an object) with `fields` set: all of them, or (`only_empty`) those
+/// whose value is the empty string. `None` when `w` is not a JSON object.
+fn with_fields(w: &str, fields: &[(&str, &str)], only_empty: bool) -> Option<String> {
+    let serde_json::Value::Object(mut map) = serde_json::from_str(w).ok()? else {
+        return None;
+    };
+    for (key, value) in fields {
+        if !only_empty || map.get(*key).and_then(|v| v.as_str()) == Some("") {
+            map.insert(
+                (*key).to_owned(),
+                serde_json::Value::String((*value).to_owned()),
+            );
+        }
     }
     Some(serde_json::Value::Object(map).to_string())
 }
@@ -868,16 +886,10 @@ fn with_pair(w: &str, name: &str, source: &str) -> Option<String> {
 /// (`eventTime`, `awsRegion`), when the evaluator confirms it still makes the point.
 fn realistic(w: Event, required: &Matcher, mine: &Matcher) -> Event {
     let Event::Json(text) = &w else { return w };
-    let Ok(serde_json::Value::Object(mut map)) = serde_json::from_str::<serde_json::Value>(text)
-    else {
+    let filled = [("eventTime", RECORD_TIME), ("awsRegion", RECORD_REGION)];
+    let Some(candidate) = with_fields(text, &filled, true) else {
         return w;
     };
-    for (key, value) in [("eventTime", RECORD_TIME), ("awsRegion", RECORD_REGION)] {
-        if map.get(key).and_then(|v| v.as_str()) == Some("") {
-            map.insert(key.to_owned(), serde_json::Value::String(value.to_owned()));
-        }
-    }
-    let candidate = serde_json::Value::Object(map).to_string();
     match required.matches(&candidate) && !mine.matches(&candidate) {
         true => Event::Json(candidate),
         false => w,

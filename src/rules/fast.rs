@@ -246,25 +246,16 @@ impl<'f> Node<'f> {
 /// syntactic condition: an exact-text equality on the key, a conjunction with one such
 /// conjunct, a disjunction of such disjuncts.
 pub(super) fn exact_values<'f>(f: &'f Formula<JsonAtom>, key: &str) -> Option<Vec<&'f str>> {
-    match f.kind() {
-        FormulaKind::Atom(a) => match (&a.path.0[..], &a.test) {
-            ([PathStep::Key(k)], Test::Eq(Operand::Text(TextPat::Exact(v)))) if k == key => {
-                Some(vec![v.as_str()])
-            }
-            _ => None,
-        },
-        FormulaKind::And(ops) => ops
-            .iter()
-            .filter_map(|op| exact_values(op, key))
-            .min_by_key(Vec::len),
-        FormulaKind::Or(ops) => {
-            let mut all = Vec::new();
-            for op in ops {
-                all.extend(exact_values(op, key)?);
-            }
-            Some(all)
-        }
-    }
+    let patterns = restriction(f, key, false)?;
+    Some(
+        patterns
+            .into_iter()
+            .filter_map(|t| match t {
+                TextPat::Exact(v) => Some(v.as_str()),
+                _ => None,
+            })
+            .collect(),
+    )
 }
 
 /// What an atom's truth on a string depends on (see the module doc).
@@ -394,22 +385,33 @@ pub(super) fn some_match(p: &PairEval<'_>) -> bool {
 /// top-level `key` whose value matches one of them (`None` when `f` does not restrict the key
 /// that way). A sufficient, syntactic condition, like [`exact_values`].
 pub(super) fn value_patterns<'f>(f: &'f Formula<JsonAtom>, key: &str) -> Option<Vec<&'f TextPat>> {
+    restriction(f, key, true)
+}
+
+/// [`exact_values`] (`prefixes` false) and [`value_patterns`] (true): the equalities on the
+/// top-level `key` with an exact text (or a prefix) that every event `f` matches meets.
+fn restriction<'f>(
+    f: &'f Formula<JsonAtom>,
+    key: &str,
+    prefixes: bool,
+) -> Option<Vec<&'f TextPat>> {
     match f.kind() {
         FormulaKind::Atom(a) => match (&a.path.0[..], &a.test) {
-            (
-                [PathStep::Key(k)],
-                Test::Eq(Operand::Text(t @ (TextPat::Exact(_) | TextPat::Prefix(_)))),
-            ) if k == key => Some(vec![t]),
+            ([PathStep::Key(k)], Test::Eq(Operand::Text(t))) if k == key => match t {
+                TextPat::Exact(_) => Some(vec![t]),
+                TextPat::Prefix(_) if prefixes => Some(vec![t]),
+                _ => None,
+            },
             _ => None,
         },
         FormulaKind::And(ops) => ops
             .iter()
-            .filter_map(|op| value_patterns(op, key))
+            .filter_map(|op| restriction(op, key, prefixes))
             .min_by_key(Vec::len),
         FormulaKind::Or(ops) => {
             let mut all = Vec::new();
             for op in ops {
-                all.extend(value_patterns(op, key)?);
+                all.extend(restriction(op, key, prefixes)?);
             }
             Some(all)
         }
