@@ -1305,3 +1305,233 @@ mod fast_path_properties {
         }
     }
 }
+
+/// Every pattern in the corpus: check cases, real-world filters, conformance cases, both sides
+/// of the relate cases and the error cases (which no recogniser may accept).
+fn corpus_patterns() -> Vec<String> {
+    let mut out: Vec<String> = cases().into_iter().map(|c| c.pattern).collect();
+    for (file, keys) in [
+        ("realworld_patterns.jsonl", &["pattern"][..]),
+        ("conformance.jsonl", &["pattern"][..]),
+        ("conformance_deviations.jsonl", &["pattern"][..]),
+        ("relate.jsonl", &["left", "right"][..]),
+    ] {
+        for line in common::read_corpus(file)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
+            let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{file}: {e}"));
+            out.extend(keys.iter().filter_map(|k| v[k].as_str().map(str::to_owned)));
+        }
+    }
+    out.extend(common::error_case_patterns());
+    out
+}
+
+/// The quick recogniser (`src/rules/quick.rs`) accepts only valid patterns and gives the
+/// parser's verdict on every corpus pattern it accepts — and it accepts the usual lists of
+/// eventNames.
+#[test]
+fn quick_path_gives_the_parsers_verdicts_on_the_corpus() {
+    let patterns = corpus_patterns();
+    let checker = rules::Checker::new(&CheckOptions::default()).expect("rule");
+    let taken = AtomicUsize::new(0);
+    let failures = par_try(&patterns, |pattern| {
+        if !checker.takes_quick_path(pattern) {
+            return;
+        }
+        taken.fetch_add(1, Ordering::Relaxed);
+        assert!(
+            syntax::parse(pattern).is_ok(),
+            "the quick path accepts an invalid pattern: {pattern:?}"
+        );
+        assert_eq!(
+            checker.verdict(pattern),
+            checker.verdict_parsed(pattern),
+            "{pattern}"
+        );
+    });
+    fail_if_any(&failures, patterns.len(), "quick vs parsed verdict");
+    let taken = taken.into_inner();
+    assert!(
+        taken >= 40,
+        "only {taken} corpus patterns take the quick path"
+    );
+    for pattern in [names_pattern(&iam19()), reference_of("iam-policy-changes")] {
+        assert!(checker.takes_quick_path(&pattern), "{pattern}");
+    }
+}
+
+/// The newest reference pattern of a rule.
+fn reference_of(rule: &str) -> String {
+    let catalog = catalog_file();
+    let rule = catalog["rules"]
+        .as_array()
+        .and_then(|rules| rules.iter().find(|r| r["id"] == rule))
+        .expect("rule in the catalog");
+    rule["patterns"][0]["pattern"]
+        .as_str()
+        .expect("pattern")
+        .to_owned()
+}
+
+mod quick_path_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Whitespace the parser accepts, often none.
+    fn ws() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec!["", "", " ", "  ", "\t", "\n", "\r\n", " \n  "])
+    }
+
+    /// A value, written bare or quoted: names, numbers, keywords, look-alikes, wildcards,
+    /// escapes and characters a bare value may not have.
+    fn value() -> impl Strategy<Value = String> {
+        let texts = prop_oneof![
+            6 => prop::sample::select(vec![
+                "CreatePolicy",
+                "PutRolePolicy",
+                "AddUserToGroup",
+                "UpdateAssumeRolePolicy",
+                "iam.amazonaws.com",
+                "sts.amazonaws.com",
+                "CreateUser",
+                "a_b-c.d",
+            ]),
+            1 => prop::sample::select(vec![
+                "123", "1e5", "-4.5", "true", "null", "Put*", "*Policy", "Put*Policy", "", "a b",
+                "x\\\"y", "back\\\\", "Ünïcode", "a+b",
+            ]),
+        ];
+        (texts, 0..3u8).prop_map(|(t, form)| match form {
+            0 => t.to_owned(),
+            _ => format!("\"{t}\""),
+        })
+    }
+
+    fn condition() -> impl Strategy<Value = String> {
+        let selector = prop_oneof![
+            6 => Just("$.eventName"),
+            2 => Just("$.eventSource"),
+            1 => prop::sample::select(vec![
+                "$.eventNames",
+                "$.eventName.x",
+                "$.eventName[0]",
+                "$.userIdentity.type",
+                "$['eventName']",
+            ]),
+        ];
+        let op = prop_oneof![
+            10 => Just("="),
+            1 => prop::sample::select(vec!["!=", "==", "=>", "=<", ">", "IS", "= ="]),
+        ];
+        (selector, ws(), op, ws(), value())
+            .prop_map(|(s, w1, op, w2, v)| format!("{s}{w1}{op}{w2}{v}"))
+    }
+
+    fn expr() -> impl Strategy<Value = String> {
+        condition().prop_recursive(4, 24, 5, |inner| {
+            (
+                prop::collection::vec((inner, ws(), ws()), 1..5),
+                any::<bool>(),
+                any::<bool>(),
+            )
+                .prop_map(|(ops, and, paren)| {
+                    let sep = if and { "&&" } else { "||" };
+                    let body = ops
+                        .iter()
+                        .map(|(e, a, b)| format!("{a}{e}{b}"))
+                        .collect::<Vec<_>>()
+                        .join(sep);
+                    match paren {
+                        true => format!("({body})"),
+                        false => body,
+                    }
+                })
+        })
+    }
+
+    /// A JSON pattern, sometimes with one character replaced, inserted or removed.
+    fn pattern() -> impl Strategy<Value = String> {
+        let noise = prop::sample::select(vec![
+            '{', '}', '(', ')', '|', '&', '=', '$', '.', '"', '\\', '*', '!', '<', ' ', 'a', '1',
+            '[', ',', '%',
+        ]);
+        (
+            ws(),
+            expr(),
+            ws(),
+            ws(),
+            0..8u8,
+            any::<prop::sample::Index>(),
+            noise,
+        )
+            .prop_map(|(w1, e, w2, w3, edit, at, c)| {
+                let mut p = format!("{w1}{{{w2}{e}{w3}}}");
+                let chars: Vec<char> = p.chars().collect();
+                let i = at.index(chars.len());
+                match edit {
+                    1 => {
+                        p = chars[..i]
+                            .iter()
+                            .chain([c].iter())
+                            .chain(&chars[i + 1..])
+                            .collect()
+                    }
+                    2 => {
+                        p = chars[..i]
+                            .iter()
+                            .chain([c].iter())
+                            .chain(&chars[i..])
+                            .collect()
+                    }
+                    3 => p = chars[..i].iter().chain(&chars[i + 1..]).collect(),
+                    _ => {}
+                }
+                p
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Whatever the quick recogniser accepts, the parser accepts, with the same verdict.
+        #[test]
+        fn quick_path_agrees_with_the_parser(pattern in pattern()) {
+            let checker = rules::Checker::new(&CheckOptions::default()).expect("rule");
+            if checker.takes_quick_path(&pattern) {
+                prop_assert!(syntax::parse(&pattern).is_ok(), "accepted, invalid: {:?}", pattern);
+                prop_assert_eq!(checker.verdict(&pattern), checker.verdict_parsed(&pattern));
+            }
+        }
+
+        /// A pattern of eventName and eventSource equalities with plain values, however spaced
+        /// and grouped, takes the quick path.
+        #[test]
+        fn quick_path_takes_plain_pair_patterns(
+            names in prop::collection::vec((0..5usize, any::<bool>(), ws(), ws()), 1..20),
+            source in any::<bool>(),
+            paren in any::<bool>(),
+        ) {
+            let pool = ["CreatePolicy", "PutRolePolicy", "AddUserToGroup", "CreateUser", "x_y"];
+            let body = names
+                .iter()
+                .map(|(i, quoted, a, b)| {
+                    let v = if *quoted { format!("\"{}\"", pool[*i]) } else { pool[*i].to_owned() };
+                    match paren {
+                        true => format!("({a}$.eventName{b}={a}{v}{b})"),
+                        false => format!("{a}$.eventName{b}={b}{v}{a}"),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("||");
+            let pattern = match source {
+                true => format!("{{ $.eventSource = iam.amazonaws.com && ({body}) }}"),
+                false => format!("{{{body}}}"),
+            };
+            let checker = rules::Checker::new(&CheckOptions::default()).expect("rule");
+            prop_assert!(checker.takes_quick_path(&pattern), "{}", pattern);
+            prop_assert_eq!(checker.verdict(&pattern), checker.verdict_parsed(&pattern));
+        }
+    }
+}

@@ -176,35 +176,11 @@ fn parse_snapshots(text: &str) -> Vec<SnapshotCase> {
         cases.push(SnapshotCase {
             header: line.to_owned(),
             name: name.to_owned(),
-            pattern: pattern_of_spec(name, spec),
+            pattern: common::error_case_pattern(name, spec),
             rendered: body.join("\n"),
         });
     }
     cases
-}
-
-/// A header's pattern: a JSON string, or a generator object
-/// `{"prefix": s, "repeat": s, "times": n, "suffix": s}` for long patterns.
-fn pattern_of_spec(name: &str, spec: &str) -> String {
-    let value: Value = serde_json::from_str(spec)
-        .unwrap_or_else(|e| panic!("errors.txt: case {name}: the pattern is not JSON: {e}"));
-    match value {
-        Value::String(s) => s,
-        Value::Object(g) => {
-            let text = |key: &str| g.get(key).and_then(Value::as_str).unwrap_or_default();
-            let times = g.get("times").and_then(Value::as_u64).unwrap_or_else(|| {
-                panic!("errors.txt: case {name}: a generator needs a number \"times\"")
-            });
-            let times = usize::try_from(times).expect("times fits in usize");
-            format!(
-                "{}{}{}",
-                text("prefix"),
-                text("repeat").repeat(times),
-                text("suffix")
-            )
-        }
-        other => panic!("errors.txt: case {name}: expected a string or a generator, found {other}"),
-    }
 }
 
 /// The rendered error for `pattern`, or `None` when it parses.

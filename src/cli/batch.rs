@@ -1,5 +1,6 @@
 //! Batch mode: many patterns from JSON Lines, one JSON result per line.
 
+use std::borrow::Cow;
 use std::io::{BufRead, Write};
 
 use serde_json::{json, Value};
@@ -7,12 +8,24 @@ use serde_json::{json, Value};
 use super::{input, UNUSABLE, YES};
 use cwpattern::{canon, syntax};
 
-/// One input line: a JSON string, or an object with a `pattern` field.
-pub fn pattern_of_line(line: &str) -> Result<String, String> {
+/// One input line: a JSON string, or an object with a `pattern` field. A string without
+/// escapes is borrowed from the line.
+pub fn pattern_of_line(line: &str) -> Result<Cow<'_, str>, String> {
+    if line.trim_start().starts_with('"') {
+        // Without a backslash the string has no escape and can be borrowed.
+        let read = match memchr::memchr(b'\\', line.as_bytes()) {
+            None => serde_json::from_str::<&str>(line).map(Cow::Borrowed),
+            Some(_) => serde_json::from_str::<String>(line).map(Cow::Owned),
+        };
+        if let Ok(s) = read {
+            return Ok(s);
+        }
+        // Not a JSON string after all: the general reading below says why.
+    }
     match serde_json::from_str::<Value>(line) {
-        Ok(Value::String(s)) => Ok(s),
-        Ok(Value::Object(map)) => match map.get("pattern") {
-            Some(Value::String(s)) => Ok(s.clone()),
+        Ok(Value::String(s)) => Ok(Cow::Owned(s)),
+        Ok(Value::Object(mut map)) => match map.remove("pattern") {
+            Some(Value::String(s)) => Ok(Cow::Owned(s)),
             _ => Err("the object has no string field \"pattern\"".to_owned()),
         },
         Ok(_) => Err("expected a JSON string or an object with a \"pattern\" field".to_owned()),

@@ -149,14 +149,20 @@ fn assume_name(a: Assume) -> &'static str {
 enum Line<'a> {
     /// The report of a valid pattern.
     Report(Box<CheckReport>),
-    /// With `--brief`: the verdict of a valid pattern.
+    /// With `--brief`: the verdict of a valid pattern (the fields of [`Verdict`] after the
+    /// first four, in its order).
     Brief {
         pattern: String,
         rule: &'a str,
         version: &'a str,
         assume: Assume,
-        #[serde(flatten)]
-        verdict: Verdict,
+        compliant: bool,
+        relation: String,
+        covered: Vec<String>,
+        missing: Vec<String>,
+        witnesses: Vec<cwpattern::logic::Event>,
+        unknown: Option<String>,
+        accepted_by: Option<String>,
     },
     /// An input line without a pattern, or an invalid pattern.
     Error(serde_json::Value),
@@ -191,12 +197,27 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool) -> u8 {
             }),
             true => checker.verdict(&pattern).map(|verdict| {
                 all_ok &= verdict.compliant;
+                let Verdict {
+                    compliant,
+                    relation,
+                    covered,
+                    missing,
+                    witnesses,
+                    unknown,
+                    accepted_by,
+                } = verdict;
                 Line::Brief {
-                    pattern: pattern.clone(),
+                    pattern: pattern.clone().into_owned(),
                     rule: &options.rule,
                     version: &version,
                     assume: options.assume,
-                    verdict,
+                    compliant,
+                    relation,
+                    covered,
+                    missing,
+                    witnesses,
+                    unknown,
+                    accepted_by,
                 }
             }),
         };

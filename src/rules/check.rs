@@ -5,12 +5,12 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::fast;
 use super::lint::{lint_parsed, matches_generic_records, Lint, GENERIC_PAIRS};
 use super::world::{
     api_index, api_records, cloudtrail_assumptions, field_equals, minimal_record, ApiEvent,
     RECORD_REGION, RECORD_TIME,
 };
+use super::{fast, quick};
 use super::{rule, Rule};
 use crate::canon::{
     self, Canonical, Formula, FormulaKind, JsonAtom, Operand, PathStep, Test, TextPat,
@@ -238,6 +238,8 @@ pub struct Checker {
     req: Formula<JsonAtom>,
     req_canonical: Canonical,
     names: Vec<String>,
+    /// The same, sorted (for lookups).
+    sorted_names: Vec<String>,
     assumptions: Assumptions,
     /// The rule's eventSource when the fast path applies to the rule (see `fast.rs`).
     fast_source: Option<String>,
@@ -303,6 +305,11 @@ impl Checker {
             reference,
             req_canonical: Canonical::Json(req.clone()),
             req,
+            sorted_names: {
+                let mut sorted = names.clone();
+                sorted.sort_unstable();
+                sorted
+            },
             names,
             assumptions,
             fast_source,
@@ -342,8 +349,27 @@ impl Checker {
     /// # Ok::<(), cwpattern::rules::CheckError>(())
     /// ```
     pub fn verdict(&self, pattern: &str) -> Result<Verdict, CheckError> {
+        match self.quick_verdict(pattern) {
+            Some(verdict) => Ok(verdict),
+            None => self.verdict_parsed(pattern),
+        }
+    }
+
+    /// [`Checker::verdict`] without the quick recogniser (`src/rules/quick.rs`): always
+    /// through the parser. For comparing the two (tests, fuzzing, benchmarks).
+    #[doc(hidden)]
+    pub fn verdict_parsed(&self, pattern: &str) -> Result<Verdict, CheckError> {
         self.check_with(pattern, true, Depth::Verdict)
             .map(Verdict::from)
+    }
+
+    /// Whether [`Checker::verdict`] reads `pattern` with the quick recogniser: for tests,
+    /// fuzzing and benchmarks.
+    #[doc(hidden)]
+    pub fn takes_quick_path(&self, pattern: &str) -> bool {
+        self.fast_source.is_some()
+            && self.alternative.is_none()
+            && quick::recognise(pattern).is_some()
     }
 
     /// [`Checker::check`] always through the general engine, never the fast path: for
@@ -507,27 +533,16 @@ impl Checker {
         report: &mut CheckReport,
     ) -> Option<(bool, bool)> {
         let eval = fast::PairEval::new(p);
-        for name in &self.names {
-            if eval.holds(name, source) {
-                report.covered.push(name.clone());
-            } else {
-                report.missing.push(name.clone());
-                report.witnesses.push(fast_witness(name, source));
-            }
-        }
-        report.compliant = report.missing.is_empty();
-        report.accepted_by = report.compliant.then(|| "required".to_owned());
+        let (verdict, relation) = self.pair_verdict(&eval, source);
+        (report.covered, report.missing, report.witnesses) =
+            (verdict.covered, verdict.missing, verdict.witnesses);
+        (report.compliant, report.accepted_by) = (verdict.compliant, verdict.accepted_by);
         let ctx = self.ctx();
         if !report.compliant {
             self.accept_alternative(p, &ctx, report);
         }
-        report.relation = match fast::matches_outside(&eval, &self.names, source) {
-            // A pair formula matches required events exactly when it covers some name.
-            Some(outside) => relation_name(
-                outside,
-                report.missing.is_empty(),
-                !report.covered.is_empty(),
-            ),
+        report.relation = match relation {
+            Some(relation) => relation,
             None => self.relation(mine, report),
         };
         if depth == Depth::Verdict {
@@ -562,6 +577,47 @@ impl Checker {
             report.noise = Some(noise(mine, Some(&eval), self.rule, &self.names));
         }
         Some(semantic_lints)
+    }
+
+    /// The verdict of a pair formula (see `fast.rs`) before the rule's alternative is
+    /// considered, and its relation when decided without the engine (`None`: ask it).
+    fn pair_verdict(&self, eval: &fast::PairEval<'_>, source: &str) -> (Verdict, Option<String>) {
+        let (mut covered, mut missing, mut witnesses) = (Vec::new(), Vec::new(), Vec::new());
+        for name in &self.names {
+            if eval.holds(name, source) {
+                covered.push(name.clone());
+            } else {
+                missing.push(name.clone());
+                witnesses.push(fast_witness(name, source));
+            }
+        }
+        // A pair formula matches required events exactly when it covers some name.
+        let relation = fast::matches_outside(eval, &self.sorted_names, source)
+            .map(|outside| relation_name(outside, missing.is_empty(), !covered.is_empty()));
+        let compliant = missing.is_empty();
+        let verdict = Verdict {
+            compliant,
+            relation: String::new(),
+            covered,
+            missing,
+            witnesses,
+            unknown: None,
+            accepted_by: compliant.then(|| "required".to_owned()),
+        };
+        (verdict, relation)
+    }
+
+    /// The verdict of a pattern the quick recogniser reads (`quick.rs`), when this checker
+    /// has the fast path and the rule no alternative; `None` sends the pattern to the parser.
+    fn quick_verdict(&self, pattern: &str) -> Option<Verdict> {
+        let source = self.fast_source.as_deref()?;
+        if self.alternative.is_some() {
+            return None;
+        }
+        let eval = quick::recognise(pattern)?;
+        let (mut verdict, relation) = self.pair_verdict(&eval, source);
+        verdict.relation = relation?;
+        Some(verdict)
     }
 
     /// The report through the engine, for any pattern. With `split` facts, the verdict's
@@ -773,7 +829,7 @@ impl Checker {
             witnesses.push(Event::Json(witness));
         }
         let inside = q_satisfiable && self.names.iter().any(|n| eval.holds(n, source));
-        let outside = match fast::matches_outside(&eval, &self.names, source) {
+        let outside = match fast::matches_outside(&eval, &self.sorted_names, source) {
             Some(outside) => q_satisfiable && outside,
             None => return None,
         };

@@ -154,14 +154,15 @@ fn atom_holds(a: &JsonAtom, name: &str, source: &str) -> bool {
 
 /// A pair formula prepared for evaluation at many pairs: the answers of [`holds_at`], with
 /// the exact-value equalities on one field among the operands of an `||` (the usual list of
-/// eventNames) decided by one binary search instead of one comparison each.
+/// eventNames) decided by one binary search instead of one comparison each. Built from a
+/// formula ([`PairEval::new`]) or straight from a pattern's text by the quick recogniser
+/// (`quick.rs`).
 pub(super) struct PairEval<'f> {
-    formula: &'f Formula<JsonAtom>,
     root: Node<'f>,
 }
 
 /// A node of a [`PairEval`].
-enum Node<'f> {
+pub(super) enum Node<'f> {
     /// The field (`eventName` when `name`, else `eventSource`) equals one of `values`
     /// (sorted).
     OneOf { name: bool, values: Vec<&'f str> },
@@ -176,15 +177,12 @@ enum Node<'f> {
 impl<'f> PairEval<'f> {
     /// Prepares the pair formula `f`.
     pub(super) fn new(f: &'f Formula<JsonAtom>) -> PairEval<'f> {
-        PairEval {
-            formula: f,
-            root: Node::of(f),
-        }
+        PairEval { root: Node::of(f) }
     }
 
-    /// The formula.
-    pub(super) fn formula(&self) -> &'f Formula<JsonAtom> {
-        self.formula
+    /// The pair formula whose root is `root` (built by the quick recogniser).
+    pub(super) fn from_root(root: Node<'f>) -> PairEval<'f> {
+        PairEval { root }
     }
 
     /// [`holds_at`] of the formula.
@@ -214,17 +212,27 @@ impl<'f> Node<'f> {
                         _ => rest.push(Node::of(op)),
                     }
                 }
-                let mut nodes = Vec::with_capacity(rest.len() + 2);
-                for (name, mut values) in [(true, names), (false, sources)] {
-                    if !values.is_empty() {
-                        values.sort_unstable();
-                        nodes.push(Node::OneOf { name, values });
-                    }
-                }
-                nodes.append(&mut rest);
-                Node::Or(nodes)
+                Node::any_of(names, sources, rest)
             }
         }
+    }
+
+    /// The disjunction of `eventName ∈ names`, `eventSource ∈ sources` (either may be
+    /// empty) and `rest`.
+    pub(super) fn any_of(
+        names: Vec<&'f str>,
+        sources: Vec<&'f str>,
+        mut rest: Vec<Node<'f>>,
+    ) -> Node<'f> {
+        let mut nodes = Vec::with_capacity(rest.len() + 2);
+        for (name, mut values) in [(true, names), (false, sources)] {
+            if !values.is_empty() {
+                values.sort_unstable();
+                nodes.push(Node::OneOf { name, values });
+            }
+        }
+        nodes.append(&mut rest);
+        Node::Or(nodes)
     }
 
     fn holds(&self, name: &str, source: &str) -> bool {
@@ -237,6 +245,35 @@ impl<'f> Node<'f> {
             Node::Atom(a) => atom_holds(a, name, source),
             Node::And(ops) => ops.iter().all(|op| op.holds(name, source)),
             Node::Or(ops) => ops.iter().any(|op| op.holds(name, source)),
+        }
+    }
+
+    /// Collects the texts of the node's atoms per field; false when some atom's truth on a
+    /// string is not decided by them.
+    fn texts(&self, names: &mut Texts<'f>, sources: &mut Texts<'f>) -> bool {
+        match self {
+            Node::OneOf { name, values } => {
+                let into = if *name { &mut *names } else { &mut *sources };
+                into.equals.extend(values.iter().copied());
+                true
+            }
+            Node::Atom(a) => match (field_of(a), depends(&a.test)) {
+                (Some(field), Some(d)) => {
+                    let into = if field == NAME {
+                        &mut *names
+                    } else {
+                        &mut *sources
+                    };
+                    match d {
+                        Depends::Nothing => {}
+                        Depends::Equals(s) => into.equals.push(s),
+                        Depends::StartsWith(s) => into.prefixes.push(s),
+                    }
+                    true
+                }
+                _ => false,
+            },
+            Node::And(ops) | Node::Or(ops) => ops.iter().all(|op| op.texts(names, sources)),
         }
     }
 }
@@ -303,7 +340,7 @@ impl<'f> Texts<'f> {
     /// same atoms as `p + c`, for `p` the longest prefix it starts with.)
     ///
     /// The made-up strings come first: a pattern that matches records of other APIs usually
-    /// matches them.
+    /// matches them. Values may repeat (sorting them out costs more than trying them twice).
     fn candidates(&self) -> Vec<Cow<'f, str>> {
         let mut out: Vec<Cow<'f, str>> = Vec::with_capacity(self.equals.len() + 2);
         for p in self.prefixes.iter().copied().chain([""]) {
@@ -316,56 +353,28 @@ impl<'f> Texts<'f> {
             let c = ('~'..=char::MAX).find(|c| !continues(*c)).unwrap_or('~');
             out.push(Cow::Owned(format!("{p}{c}")));
         }
-        let mut equals = self.equals.clone();
-        equals.sort_unstable();
-        equals.dedup();
-        out.extend(equals.into_iter().map(Cow::Borrowed));
+        out.extend(self.equals.iter().copied().map(Cow::Borrowed));
         out
     }
 }
 
-/// Collects the texts of `f`'s atoms per field; false when some atom's truth on a string is
-/// not decided by them.
-fn texts<'f>(f: &'f Formula<JsonAtom>, names: &mut Texts<'f>, sources: &mut Texts<'f>) -> bool {
-    match f.kind() {
-        FormulaKind::Atom(a) => match (field_of(a), depends(&a.test)) {
-            (Some(field), Some(d)) => {
-                let into = if field == NAME {
-                    &mut *names
-                } else {
-                    &mut *sources
-                };
-                match d {
-                    Depends::Nothing => {}
-                    Depends::Equals(s) => into.equals.push(s),
-                    Depends::StartsWith(s) => into.prefixes.push(s),
-                }
-                true
-            }
-            _ => false,
-        },
-        FormulaKind::And(ops) | FormulaKind::Or(ops) => {
-            ops.iter().all(|op| texts(op, names, sources))
-        }
-    }
-}
-
 /// Does the pair formula `p` hold at some pair outside the requirement, i.e. with a source
-/// other than `source` or a name not in `names`? `None` when `p` has an atom with a suffix,
-/// containment or regex test (the engine decides then).
+/// other than `source` or a name not in `names` (sorted)? `None` when `p` has an atom with a
+/// suffix, containment or regex test (the engine decides then).
 pub(super) fn matches_outside(p: &PairEval<'_>, names: &[String], source: &str) -> Option<bool> {
     let (mut by_name, mut by_source) = (Texts::default(), Texts::default());
-    if !texts(p.formula(), &mut by_name, &mut by_source) {
+    if !p.root.texts(&mut by_name, &mut by_source) {
         return None;
     }
     by_name.equals.extend(names.iter().map(String::as_str));
     by_source.equals.push(source);
     let (cand_names, cand_sources) = (by_name.candidates(), by_source.candidates());
-    let required = |n: &str, s: &str| s == source && names.iter().any(|x| x == n);
+    let required =
+        |n: &str, s: &str| s == source && names.binary_search_by(|x| x.as_str().cmp(n)).is_ok();
     Some(
         cand_sources
             .iter()
-            .any(|s| cand_names.iter().any(|n| !required(n, s) && p.holds(n, s))),
+            .any(|s| cand_names.iter().any(|n| p.holds(n, s) && !required(n, s))),
     )
 }
 
@@ -374,7 +383,7 @@ pub(super) fn matches_outside(p: &PairEval<'_>, names: &[String], source: &str) 
 pub(super) fn some_match(p: &PairEval<'_>) -> bool {
     let (mut by_name, mut by_source) = (Texts::default(), Texts::default());
     // Atoms of other kinds only make the candidates incomplete, which is allowed here.
-    let _ = texts(p.formula(), &mut by_name, &mut by_source);
+    let _ = p.root.texts(&mut by_name, &mut by_source);
     let (cand_names, cand_sources) = (by_name.candidates(), by_source.candidates());
     cand_sources
         .iter()

@@ -10,6 +10,7 @@
 mod check;
 mod fast;
 mod lint;
+mod quick;
 mod world;
 
 use std::sync::OnceLock;

@@ -8,6 +8,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use serde_json::Value;
+
 /// The path of `name` inside the repository's `corpus/` folder.
 pub fn corpus_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -19,6 +21,42 @@ pub fn corpus_path(name: &str) -> PathBuf {
 pub fn read_corpus(name: &str) -> String {
     let path = corpus_path(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// The pattern of an `errors.txt` header (`### name spec`): a JSON string, or a generator object
+/// `{"prefix": s, "repeat": s, "times": n, "suffix": s}` for long patterns.
+pub fn error_case_pattern(name: &str, spec: &str) -> String {
+    let value: Value = serde_json::from_str(spec)
+        .unwrap_or_else(|e| panic!("errors.txt: case {name}: the pattern is not JSON: {e}"));
+    match value {
+        Value::String(s) => s,
+        Value::Object(g) => {
+            let text = |key: &str| g.get(key).and_then(Value::as_str).unwrap_or_default();
+            let times = g.get("times").and_then(Value::as_u64).unwrap_or_else(|| {
+                panic!("errors.txt: case {name}: a generator needs a number \"times\"")
+            });
+            let times = usize::try_from(times).expect("times fits in usize");
+            format!(
+                "{}{}{}",
+                text("prefix"),
+                text("repeat").repeat(times),
+                text("suffix")
+            )
+        }
+        other => panic!("errors.txt: case {name}: expected a string or a generator, found {other}"),
+    }
+}
+
+/// The patterns of every `errors.txt` case, by the headers' specs.
+pub fn error_case_patterns() -> Vec<String> {
+    read_corpus("errors.txt")
+        .lines()
+        .filter_map(|line| line.strip_prefix("### "))
+        .map(|header| {
+            let (name, spec) = header.split_once(' ').unwrap_or((header, ""));
+            error_case_pattern(name, spec)
+        })
+        .collect()
 }
 
 /// True when the run was asked to rewrite snapshot files (`CWPATTERN_BLESS=1`).

@@ -1,0 +1,219 @@
+//! The quick recogniser of [`super::Checker::verdict`]: the commonest metric filters read
+//! straight into a [`PairEval`], without the parser's syntax tree or the canonical form.
+//!
+//! Nine in ten IAM metric filters that scanners meet are JSON patterns whose every condition
+//! is `$.eventName = V` or `$.eventSource = V` with an exact value `V`, joined by `||`, `&&`
+//! and parentheses (`scripts/gen_patterns.py` reproduces the mix). For those, the verdict is
+//! the fast path's (`fast.rs`) and needs only the pair formula; building it from the text in
+//! one pass, with its values borrowed from the pattern, costs a few thousand instructions
+//! where parsing and lowering cost ~70 thousand.
+//!
+//! # Why it reads what the parser reads
+//!
+//! [`recognise`] accepts a subset of the language and gives up (`None`) on anything else —
+//! then the caller parses the pattern as usual, so every error and every other construct is
+//! the parser's business. What it accepts, it reads as the parser and the lowering do
+//! (`src/syntax/parse/`, `src/canon/lower.rs`, SEMANTICS.md):
+//!
+//! ```text
+//! Pattern   = Ws "{" Or Ws "}" Ws              (nothing after; at most 1024 bytes)
+//! Or        = And { Ws "||" And }
+//! And       = Primary { Ws "&&" Primary }      (&& binds tighter, as in the parser)
+//! Primary   = Ws ( "(" Or Ws ")" | Condition )  (at most 64 parentheses deep)
+//! Condition = "$." ("eventName" | "eventSource") Ws "=" Ws Value
+//! Value     = '"' { any char but '"' and '\' } '"'  |  BareToken
+//! ```
+//!
+//! `Ws` is the parser's whitespace (space, tab, CR, LF). The selector must end after its one
+//! key (no further `.`/`[` step, no longer key); a value must be followed by whitespace or
+//! one of `)`, `}`, `&`, `|`. Neither kind of value may contain `*` (a wildcard at either end)
+//! and a bare token must not read as a number (`syntax::parse::is_bare_value_token`) — so each value
+//! lowers to an exact-text equality, whose truth on a string is equality with the text,
+//! quoted or not. The boolean structure is the parse tree's; the canonical form only
+//! reorders, flattens and deduplicates it, which changes no truth value, so the pair formula
+//! built here holds at a pair exactly when the canonical one does.
+//!
+//! `tests/check.rs` checks that every pattern the recogniser accepts (the corpus, 10,000
+//! generated filters and property-generated variants with random spacing, quoting and
+//! grouping) gets the same verdict as through the parser, and the `check` fuzz target checks
+//! that it accepts nothing the parser rejects.
+
+use super::fast::{Node, PairEval};
+use crate::syntax::parse::{is_bare_value_token, AWS_MAX_PATTERN_CHARS};
+
+/// The deepest nesting of parentheses read here (the parser allows more; deeper patterns go
+/// to it).
+const MAX_DEPTH: usize = 64;
+
+/// The pair formula of `pattern` when it has the shape in the module doc; `None` for any
+/// other pattern, valid or not.
+pub(super) fn recognise(pattern: &str) -> Option<PairEval<'_>> {
+    if pattern.len() > AWS_MAX_PATTERN_CHARS {
+        return None;
+    }
+    let rest = ws(pattern).strip_prefix('{')?;
+    let (rest, root) = or(rest, 0)?;
+    let rest = ws(rest).strip_prefix('}')?;
+    if !ws(rest).is_empty() {
+        return None;
+    }
+    Some(PairEval::from_root(match root {
+        Part::Eq { name, value } => Node::OneOf {
+            name,
+            values: vec![value],
+        },
+        Part::Node(node) => node,
+    }))
+}
+
+/// What an operand read so far is: one equality (most are), or a node.
+enum Part<'p> {
+    /// `$.eventName = value` (`name`) or `$.eventSource = value`.
+    Eq { name: bool, value: &'p str },
+    /// Anything else.
+    Node(Node<'p>),
+}
+
+impl<'p> Part<'p> {
+    fn into_node(self) -> Node<'p> {
+        match self {
+            Part::Eq { name, value } => Node::OneOf {
+                name,
+                values: vec![value],
+            },
+            Part::Node(node) => node,
+        }
+    }
+}
+
+/// The parser's whitespace.
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// Skips the parser's whitespace.
+fn ws(i: &str) -> &str {
+    let n = i.bytes().take_while(|&b| is_ws(b)).count();
+    // Whitespace is ASCII: `n` is a character boundary.
+    &i[n..]
+}
+
+/// `Or`: the equalities among its operands (flattening operands that are themselves
+/// disjunctions) go into one sorted list per field.
+fn or<'p>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
+    let (mut rest, first) = and(i, depth)?;
+    let Some(next) = ws(rest).strip_prefix("||") else {
+        return Some((rest, first));
+    };
+    let (mut names, mut sources, mut others) = (Vec::new(), Vec::new(), Vec::new());
+    let mut add = |part: Part<'p>| match part {
+        Part::Eq { name: true, value } => names.push(value),
+        Part::Eq { name: false, value } => sources.push(value),
+        Part::Node(Node::Or(ops)) => {
+            for op in ops {
+                match op {
+                    Node::OneOf { name: true, values } => names.extend(values),
+                    Node::OneOf {
+                        name: false,
+                        values,
+                    } => sources.extend(values),
+                    other => others.push(other),
+                }
+            }
+        }
+        Part::Node(node) => others.push(node),
+    };
+    add(first);
+    let (after, second) = and(next, depth)?;
+    add(second);
+    rest = after;
+    while let Some(next) = ws(rest).strip_prefix("||") {
+        let (after, part) = and(next, depth)?;
+        add(part);
+        rest = after;
+    }
+    Some((rest, Part::Node(Node::any_of(names, sources, others))))
+}
+
+/// `And`: a conjunction of its operands (flattening conjunctions).
+fn and<'p>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
+    let (mut rest, first) = primary(i, depth)?;
+    if !ws(rest).starts_with("&&") {
+        return Some((rest, first));
+    }
+    let mut ops = Vec::new();
+    let mut add = |part: Part<'p>| match part {
+        Part::Node(Node::And(inner)) => ops.extend(inner),
+        part => ops.push(part.into_node()),
+    };
+    add(first);
+    while let Some(next) = ws(rest).strip_prefix("&&") {
+        let (after, part) = primary(next, depth)?;
+        add(part);
+        rest = after;
+    }
+    Some((rest, Part::Node(Node::And(ops))))
+}
+
+/// `Primary`.
+fn primary(i: &str, depth: usize) -> Option<(&str, Part<'_>)> {
+    let i = ws(i);
+    if let Some(inner) = i.strip_prefix('(') {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        let (rest, part) = or(inner, depth + 1)?;
+        let rest = ws(rest).strip_prefix(')')?;
+        return Some((rest, part));
+    }
+    condition(i)
+}
+
+/// `Condition`.
+fn condition(i: &str) -> Option<(&str, Part<'_>)> {
+    let after = i.strip_prefix("$.")?;
+    let (name, after) = if let Some(rest) = after.strip_prefix("eventName") {
+        (true, rest)
+    } else {
+        (false, after.strip_prefix("eventSource")?)
+    };
+    // The key ends here and the selector has no further step.
+    if after
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'['))
+    {
+        return None;
+    }
+    let i = ws(ws(after).strip_prefix('=')?);
+    let (value, rest) = match i.strip_prefix('"') {
+        Some(body) => {
+            let end = memchr::memchr2(b'"', b'\\', body.as_bytes())?;
+            if body.as_bytes()[end] != b'"' {
+                return None;
+            }
+            (&body[..end], &body[end + 1..])
+        }
+        None => {
+            let end = i
+                .bytes()
+                .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')))
+                .unwrap_or(i.len());
+            let token = &i[..end];
+            // A token starting with a letter or `_` is never a number.
+            let word = token.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+            if !(word || is_bare_value_token(token)) {
+                return None;
+            }
+            (token, &i[end..])
+        }
+    };
+    let ends_value = rest
+        .bytes()
+        .next()
+        .map_or(true, |b| is_ws(b) || matches!(b, b')' | b'}' | b'&' | b'|'));
+    if value.contains('*') || !ends_value {
+        return None;
+    }
+    Some((rest, Part::Eq { name, value }))
+}
