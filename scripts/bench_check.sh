@@ -2,7 +2,8 @@
 # Whole-process comparison for `check`: a Python Prowler-style regex check
 # (scripts/prowler_check.py) against `cwpattern check --batch` over the same file of
 # generated IAM metric filters (scripts/gen_patterns.py), from a file and from standard
-# input. Timings with hyperfine (median wall time of RUNS runs, mean user+system CPU time), max RSS
+# input, with the default threads (the machine's cores) and with one (`--jobs 1`; the
+# Python check uses one core). Timings with hyperfine (median wall time of RUNS runs, mean user+system CPU time), max RSS
 # with GNU time.
 #
 # Usage: scripts/bench_check.sh
@@ -39,6 +40,9 @@ python3 "$ROOT/scripts/prowler_check.py" "$FILE" >"$TMP/prowler.jsonl"
 # (exit status 2: the file holds a few real-world patterns that AWS would reject)
 "$BIN" check --batch - <"$FILE" >"$TMP/cw-stdin.jsonl" || true
 cmp -s "$TMP/cw-stdin.jsonl" "$TMP/cw.jsonl" || { echo "error: --batch - differs from --batch FILE" >&2; exit 1; }
+# One thread: the same output.
+"$BIN" check --batch "$FILE" --jobs 1 >"$TMP/cw-1.jsonl" || true
+cmp -s "$TMP/cw-1.jsonl" "$TMP/cw.jsonl" || { echo "error: --jobs 1 differs from the default" >&2; exit 1; }
 # --brief: the same verdicts as the full reports.
 "$BIN" check --batch "$FILE" --brief >"$TMP/cw-brief.jsonl" || true
 cmp -s <(jq -c '[.compliant, .missing, .relation]' "$TMP/cw.jsonl") <(jq -c '[.compliant, .missing, .relation]' "$TMP/cw-brief.jsonl") \
@@ -47,8 +51,10 @@ echo "patterns: $(wc -l <"$FILE"); compliant by text (Prowler-style): $(grep -c 
 
 hyperfine --runs "$RUNS" --warmup 1 --style basic --export-json "$TMP/h.json" \
     -n prowler_python "python3 $ROOT/scripts/prowler_check.py $FILE" \
+    -n cwpattern_batch_file_1_thread "$BIN check --batch $FILE --jobs 1" \
     -n cwpattern_batch_file "$BIN check --batch $FILE" \
     -n cwpattern_batch_stdin "$BIN check --batch - < $FILE" \
+    -n cwpattern_batch_brief_1_thread "$BIN check --batch $FILE --brief --jobs 1" \
     -n cwpattern_batch_brief "$BIN check --batch $FILE --brief" \
     -i >/dev/null
 

@@ -1306,6 +1306,52 @@ mod fast_path_properties {
     }
 }
 
+/// `check --batch --jobs N` prints what one thread prints, in the input's order — across
+/// chunk boundaries, with invalid patterns, and up to a line that cannot be read (then exit
+/// 2, with the lines before it).
+#[test]
+fn check_batch_jobs_give_the_same_output() {
+    let names = iam19();
+    let mut lines: Vec<Value> = (0..1_200)
+        .map(|i| match i % 7 {
+            0 => Value::String(names_pattern(&names[..i % 19 + 1])),
+            1 => serde_json::json!({ "pattern": format!("{{ $.eventName = {} }}", names[i % 19]) }),
+            2 => Value::String("{ $.eventName = ".to_owned()),
+            3 => Value::String(format!(
+                "{{ ($.eventName = \"{}\") && $.errorCode NOT EXISTS }}",
+                names[i % 19]
+            )),
+            _ => Value::String(names_pattern(&names[i % 5..])),
+        })
+        .collect();
+    let whole = temp_jsonl("jobs-whole", &lines);
+    lines.insert(900, Value::Null);
+    let broken = temp_jsonl("jobs-broken", &lines);
+    // A line that is not UTF-8 stops the batch (a line that is not JSON is a result).
+    let bytes = std::fs::read_to_string(&broken)
+        .expect("temp")
+        .replacen("null", "\u{1}", 1);
+    let bytes: Vec<u8> = bytes
+        .bytes()
+        .map(|b| if b == 1 { 0xff } else { b })
+        .collect();
+    std::fs::write(&broken, bytes).expect("write temp file");
+    for (path, brief) in [(&whole, false), (&whole, true), (&broken, true)] {
+        let extra = |jobs: &'static str| match brief {
+            true => vec!["--brief", "--jobs", jobs],
+            false => vec!["--jobs", jobs],
+        };
+        let (code1, out1, run1) = run_batch(path, &extra("1"));
+        let (code3, out3, run3) = run_batch(path, &extra("3"));
+        assert_eq!(code1, code3, "{}\n{}", run1.summary(), run3.summary());
+        assert_eq!(run1.stderr, run3.stderr);
+        assert_eq!(out1, out3, "{}", path.display());
+        let expected = if path == &broken { 900 } else { 1_200 };
+        assert_eq!(out1.len(), expected, "{}", run1.summary());
+        assert_eq!(code1, Some(2), "{}", run1.summary());
+    }
+}
+
 /// Every pattern in the corpus: check cases, real-world filters, conformance cases, both sides
 /// of the relate cases and the error cases (which no recogniser may accept).
 fn corpus_patterns() -> Vec<String> {

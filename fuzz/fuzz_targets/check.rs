@@ -1,11 +1,14 @@
 //! A pattern (fuzzer bytes, or built from eventName pieces so that it often matters) →
 //! `check` never panics, and under `--assume none` its `covered`/`missing` lists agree with
-//! the evaluator on one event per required eventName.
+//! the evaluator on one event per required eventName. Whatever the quick recogniser of
+//! `Checker::verdict` accepts, the parser accepts, with the same verdict.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use cwpattern::eval::Matcher;
-use cwpattern::rules::{check, Assume, CheckOptions};
+use std::sync::OnceLock;
+
+use cwpattern::rules::{check, Assume, CheckOptions, Checker};
 use cwpattern::{canon, syntax};
 use libfuzzer_sys::fuzz_target;
 
@@ -22,7 +25,22 @@ struct Input<'a> {
     with_source: bool,
 }
 
+/// The default checker (CloudTrail assumption, the IAM rule), built once.
+fn checker() -> &'static Checker {
+    static CHECKER: OnceLock<Checker> = OnceLock::new();
+    CHECKER.get_or_init(|| Checker::new(&CheckOptions::default()).expect("the default rule"))
+}
+
+/// The quick recogniser accepts only valid patterns, and gives the parser's verdict.
+fn quick_agrees(pattern: &str) {
+    if checker().takes_quick_path(pattern) {
+        assert!(syntax::parse(pattern).is_ok(), "quick path accepts an invalid pattern: {pattern:?}");
+        assert_eq!(checker().verdict(pattern), checker().verdict_parsed(pattern), "{pattern:?}");
+    }
+}
+
 fuzz_target!(|input: Input<'_>| {
+    quick_agrees(input.raw);
     let pattern = if syntax::parse(input.raw).is_ok() {
         input.raw.to_owned()
     } else {
@@ -46,6 +64,7 @@ fuzz_target!(|input: Input<'_>| {
             format!("{{ {body} }}")
         }
     };
+    quick_agrees(&pattern);
     let options = CheckOptions { assume: Assume::None, noise: false, ..CheckOptions::default() };
     let Ok(report) = check(&pattern, &options) else { return };
     let Ok(ast) = syntax::parse(&pattern) else { return };

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::io::{BufRead, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{json, Value};
 
@@ -44,11 +45,16 @@ pub fn error_json(e: &syntax::Error) -> Value {
 }
 
 /// Runs `each` on every non-empty line of FILE (or standard input for `-`) and prints what
-/// it returns, one JSON value per line. `Err(status)` when the input cannot be read (the
-/// message is printed) or `each` gives up.
+/// it returns, one JSON value per line, in the input's order. `Err(status)` when the input
+/// cannot be read or `each` gives up (`Err(message)`: printed as `error: message`, status
+/// 2); the lines before are printed.
+///
+/// With `jobs` > 1 the lines are read in chunks of [`LINES_PER_JOB`] × `jobs` and each chunk
+/// is split between `jobs` threads, which also write the JSON; the output is the same.
 pub fn for_each_line<T: serde::Serialize>(
     path: &str,
-    mut each: impl FnMut(usize, &str) -> Result<T, u8>,
+    jobs: usize,
+    each: impl Fn(usize, &str) -> Result<T, String> + Sync,
 ) -> Result<(), u8> {
     let reader = input::open(path).map_err(|e| {
         eprintln!("error: {e}");
@@ -57,47 +63,109 @@ pub fn for_each_line<T: serde::Serialize>(
     // Buffered: one write per 64 KiB, not one per line; flushed at the end, also when a line
     // fails.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let run = || {
-        for (n, line) in reader.lines().enumerate() {
-            let line = line.map_err(|e| {
-                eprintln!("error: {path}: line {}: {e}", n + 1);
-                UNUSABLE
-            })?;
-            if line.trim().is_empty() {
-                continue;
+    let jobs = jobs.max(1);
+    let chunk_len = LINES_PER_JOB * jobs;
+    let mut lines = reader.lines().enumerate();
+    let mut run = || loop {
+        let mut chunk = Vec::with_capacity(chunk_len);
+        let mut unreadable = None;
+        for (n, line) in lines.by_ref() {
+            match line {
+                Ok(line) if line.trim().is_empty() => {}
+                Ok(line) => {
+                    chunk.push((n + 1, line));
+                    if chunk.len() == chunk_len {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    unreadable = Some(format!("{path}: line {}: {e}", n + 1));
+                    break;
+                }
             }
-            let result = each(n + 1, &line)?;
-            serde_json::to_writer(&mut out, &result).map_err(|_| UNUSABLE)?;
-            out.write_all(b"\n").map_err(|_| UNUSABLE)?;
         }
-        Ok(())
+        for (text, failure) in render(&chunk, jobs, &each) {
+            out.write_all(&text).map_err(|_| UNUSABLE)?;
+            if let Some(message) = failure {
+                eprintln!("error: {message}");
+                return Err(UNUSABLE);
+            }
+        }
+        if let Some(message) = unreadable {
+            eprintln!("error: {message}");
+            return Err(UNUSABLE);
+        }
+        if chunk.len() < chunk_len {
+            return Ok(());
+        }
     };
     let done = run();
     let flushed = out.flush().map_err(|_| UNUSABLE);
     done.and(flushed)
 }
 
+/// Lines per thread and chunk in [`for_each_line`].
+const LINES_PER_JOB: usize = 256;
+
+/// The JSON lines of `each` on `lines`, in parts (one per thread): each part's text and the
+/// message of the line it stopped at, if one failed.
+fn render<T: serde::Serialize>(
+    lines: &[(usize, String)],
+    jobs: usize,
+    each: &(impl Fn(usize, &str) -> Result<T, String> + Sync),
+) -> Vec<(Vec<u8>, Option<String>)> {
+    let part = |lines: &[(usize, String)]| {
+        let mut text = Vec::with_capacity(lines.len() * 1024);
+        for (n, line) in lines {
+            let written = each(*n, line).and_then(|value| {
+                serde_json::to_writer(&mut text, &value).map_err(|e| e.to_string())
+            });
+            if let Err(message) = written {
+                return (text, Some(message));
+            }
+            text.push(b'\n');
+        }
+        (text, None)
+    };
+    if jobs == 1 || lines.len() < 2 {
+        return vec![part(lines)];
+    }
+    let per_job = lines.len().div_ceil(jobs);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = lines
+            .chunks(per_job)
+            .map(|lines| scope.spawn(move || part(lines)))
+            .collect();
+        parts
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
 /// `fmt --batch FILE`: prints `{"pattern", "canonical"}` or `{"pattern", "error"}` per
 /// line. Invalid patterns are results, not failures: the exit status is 2 only when the
 /// input itself cannot be read.
 pub fn fmt(path: &str) -> u8 {
-    let (mut ok, mut invalid) = (0usize, 0usize);
-    let done = for_each_line(path, |n, line| {
-        let pattern = pattern_of_line(line).map_err(|e| {
-            eprintln!("error: {path}: line {n}: {e}");
-            UNUSABLE
-        })?;
+    let (ok, invalid) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    // One thread: the counts printed after a failing line are those of the lines before it.
+    let done = for_each_line(path, 1, |n, line| {
+        let pattern = pattern_of_line(line).map_err(|e| format!("{path}: line {n}: {e}"))?;
         Ok(match syntax::parse(&pattern) {
             Ok(ast) => {
-                ok += 1;
+                ok.fetch_add(1, Ordering::Relaxed);
                 json!({ "pattern": pattern, "canonical": canon::lower(&ast).to_string() })
             }
             Err(e) => {
-                invalid += 1;
+                invalid.fetch_add(1, Ordering::Relaxed);
                 json!({ "pattern": pattern, "error": error_json(&e) })
             }
         })
     });
+    let (ok, invalid) = (ok.into_inner(), invalid.into_inner());
     eprintln!("{ok} formatted, {invalid} invalid");
     match done {
         Ok(()) => YES,

@@ -1,5 +1,7 @@
 //! `cwpattern check`, `cwpattern rules` and `cwpattern lint`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::Serialize;
 use serde_json::json;
 
@@ -172,8 +174,8 @@ enum Line<'a> {
 ///
 /// One memoised [`Checker`] serves every line: patterns with the same canonical form are
 /// decided once.
-pub fn batch(path: &str, options: &CheckOptions, brief: bool) -> u8 {
-    let (mut all_ok, mut invalid) = (true, false);
+pub fn batch(path: &str, options: &CheckOptions, brief: bool, jobs: usize) -> u8 {
+    let (all_ok, invalid) = (AtomicBool::new(true), AtomicBool::new(false));
     let checker = match Checker::new(options) {
         Ok(c) => c.memoised(),
         Err(e) => {
@@ -182,21 +184,21 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool) -> u8 {
         }
     };
     let version = checker.version().to_owned();
-    let done = batch::for_each_line(path, |n, line| {
+    let done = batch::for_each_line(path, jobs, |n, line| {
         let pattern = match batch::pattern_of_line(line) {
             Ok(p) => p,
             Err(e) => {
-                invalid = true;
+                invalid.store(true, Ordering::Relaxed);
                 return Ok(Line::Error(json!({ "line": n, "error": { "message": e } })));
             }
         };
         let line = match brief {
             false => checker.check(&pattern).map(|report| {
-                all_ok &= report.compliant;
+                all_ok.fetch_and(report.compliant, Ordering::Relaxed);
                 Line::Report(Box::new(report))
             }),
             true => checker.verdict(&pattern).map(|verdict| {
-                all_ok &= verdict.compliant;
+                all_ok.fetch_and(verdict.compliant, Ordering::Relaxed);
                 let Verdict {
                     compliant,
                     relation,
@@ -224,16 +226,13 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool) -> u8 {
         Ok(match line {
             Ok(line) => line,
             Err(CheckError::Pattern(e)) => {
-                invalid = true;
+                invalid.store(true, Ordering::Relaxed);
                 Line::Error(json!({ "pattern": pattern, "error": batch::error_json(&e) }))
             }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Err(UNUSABLE);
-            }
+            Err(e) => return Err(e.to_string()),
         })
     });
-    match (done, invalid, all_ok) {
+    match (done, invalid.into_inner(), all_ok.into_inner()) {
         (Err(status), _, _) => status,
         (Ok(()), true, _) => UNUSABLE,
         (Ok(()), false, true) => YES,

@@ -104,6 +104,10 @@ enum Command {
         /// text comparisons: faster, for scanners.
         #[arg(long, requires = "batch")]
         brief: bool,
+        /// With --batch: threads checking lines (default: the machine's cores); the output
+        /// is the same, in the input's order.
+        #[arg(long, value_name = "N", requires = "batch", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
         /// Skip the noise report (the AWS APIs caught beyond the rule).
         #[arg(long)]
         no_noise: bool,
@@ -188,6 +192,7 @@ pub fn run() -> ExitCode {
             assume,
             batch,
             brief,
+            jobs,
             no_noise,
             json,
         } => {
@@ -199,7 +204,10 @@ pub fn run() -> ExitCode {
                 ..Default::default()
             };
             match batch {
-                Some(file) => checking::batch(&file, &options, brief),
+                Some(file) => {
+                    let jobs = jobs.map_or_else(default_jobs, usize::from);
+                    checking::batch(&file, &options, brief, jobs)
+                }
                 None => checking::run(pattern.as_deref(), &options, json),
             }
         }
@@ -313,4 +321,9 @@ fn print_line(line: &str) -> u8 {
         Ok(()) => YES,
         Err(_) => UNUSABLE,
     }
+}
+
+/// Threads for batch mode when `--jobs` is not given: the machine's cores (at most 16).
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(16))
 }
