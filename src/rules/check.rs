@@ -245,6 +245,8 @@ pub struct Checker {
     fast_source: Option<String>,
     /// Reports by canonical form, when memoising ([`Checker::memoised`]).
     memo: Option<Mutex<FxHashMap<Canonical, Memo>>>,
+    /// The answers of [`Checker::other_facts`] by the conditions asked about.
+    other_facts: Mutex<FxHashMap<Formula<JsonAtom>, Option<OtherFacts>>>,
 }
 
 /// What a report owes to the pattern's meaning alone, kept for patterns of the same
@@ -258,6 +260,13 @@ struct Memo {
 
 /// The most reports a memoising checker keeps.
 const MEMO_CAPACITY: usize = 100_000;
+
+/// What [`Checker::other_facts`] finds: a record falsifying the conditions, if any, and
+/// whether they are satisfiable.
+type OtherFacts = (Option<Event>, bool);
+
+/// The most answers of [`Checker::other_facts`] a checker keeps.
+const OTHER_FACTS_CAPACITY: usize = 10_000;
 
 impl Checker {
     /// Prepares the rule and version `options` name.
@@ -314,6 +323,7 @@ impl Checker {
             assumptions,
             fast_source,
             memo: None,
+            other_facts: Mutex::new(FxHashMap::default()),
         })
     }
 
@@ -799,16 +809,7 @@ impl Checker {
             ))
         };
         let (a, q) = (conj(&split.pair)?, conj(&split.other)?);
-        // A record on which `q` fails, if there is one; then, whether `q` holds on some.
-        let falsifier = match ctx.find(&[(&q, false)]) {
-            (found, None) => found.into_iter().next(),
-            (_, Some(_)) => return None,
-        };
-        let q_satisfiable = match (&falsifier, ctx.find(&[(&q, true)])) {
-            (None, _) => true,
-            (Some(_), (found, None)) => !found.is_empty(),
-            (Some(_), (_, Some(_))) => return None,
-        };
+        let (falsifier, q_satisfiable) = self.other_facts(&q, &ctx)?;
         let eval = fast::PairEval::new(&a);
         let (mut covered, mut missing, mut witnesses) = (Vec::new(), Vec::new(), Vec::new());
         let (req_m, mine_m) = (Matcher::json(&self.req), Matcher::json(p));
@@ -845,6 +846,35 @@ impl Checker {
             other_valid: falsifier.is_none(),
             nonempty: inside || outside,
         })
+    }
+
+    /// For the conditions on other fields `q` of a split pattern: a record on which `q`
+    /// fails, if there is one, and whether `q` holds on some record — two engine questions,
+    /// asked once per `q` (the same few conditions recur across a batch). `None` when the
+    /// engine leaves one undecided.
+    fn other_facts(&self, q: &Formula<JsonAtom>, ctx: &Ctx<'_>) -> Option<OtherFacts> {
+        let known = |facts: &FxHashMap<_, _>| facts.get(q).cloned();
+        let lock = || self.other_facts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(answer) = known(&lock()) {
+            return answer;
+        }
+        let answer = (|| {
+            let falsifier = match ctx.find(&[(q, false)]) {
+                (found, None) => found.into_iter().next(),
+                (_, Some(_)) => return None,
+            };
+            let q_satisfiable = match (&falsifier, ctx.find(&[(q, true)])) {
+                (None, _) => true,
+                (Some(_), (found, None)) => !found.is_empty(),
+                (Some(_), (_, Some(_))) => return None,
+            };
+            Some((falsifier, q_satisfiable))
+        })();
+        let mut facts = lock();
+        if facts.len() < OTHER_FACTS_CAPACITY {
+            facts.insert(q.clone(), answer.clone());
+        }
+        answer
     }
 
     fn ctx(&self) -> Ctx<'_> {
