@@ -429,9 +429,10 @@ impl Checker {
         }
         let mut report = CheckReport {
             pattern: pattern.to_owned(),
-            canonical: match depth {
-                Depth::Full => mine.to_string(),
-                Depth::Verdict => String::new(),
+            canonical: match (depth, &mine) {
+                (Depth::Full, Canonical::Json(f)) => canon::json_text(f),
+                (Depth::Full, _) => mine.to_string(),
+                (Depth::Verdict, _) => String::new(),
             },
             rule: self.rule.id.clone(),
             version: self.version.clone(),
