@@ -1,7 +1,7 @@
 //! `check`: does a pattern catch every event a rule requires?
 
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use serde::Serialize;
 
@@ -243,6 +243,9 @@ pub struct Checker {
     fast_source: Option<String>,
     /// Reports by canonical form, when memoising ([`Checker::memoised`]).
     memo: Option<Mutex<FxHashMap<Canonical, Memo>>>,
+    /// The positions in the API table of the required (eventSource, eventName) pairs, for
+    /// the noise report; found on first use.
+    required_apis: OnceLock<Vec<usize>>,
 }
 
 /// What a report owes to the pattern's meaning alone, kept for patterns of the same
@@ -307,6 +310,7 @@ impl Checker {
             assumptions,
             fast_source,
             memo: None,
+            required_apis: OnceLock::new(),
         })
     }
 
@@ -560,7 +564,7 @@ impl Checker {
             });
         }
         if self.noise && self.rule.event_source.is_some() {
-            report.noise = Some(noise(mine, Some(&eval), self.rule, &self.names));
+            report.noise = Some(self.noise(mine, Some(&eval)));
         }
         Some(semantic_lints)
     }
@@ -654,7 +658,7 @@ impl Checker {
                 report.exact_text =
                     exact_text(pattern, mine, required, &self.reference, report.compliant);
                 if self.noise && self.rule.event_source.is_some() {
-                    report.noise = Some(noise(mine, None, self.rule, &self.names));
+                    report.noise = Some(self.noise(mine, None));
                 }
             }
             (Depth::Verdict, _) => {}
@@ -683,7 +687,7 @@ impl Checker {
             });
         }
         if self.noise && self.rule.event_source.is_some() {
-            report.noise = Some(noise(mine, None, self.rule, &self.names));
+            report.noise = Some(self.noise(mine, None));
         }
     }
 
@@ -790,6 +794,15 @@ impl Checker {
             other_valid: falsifier.is_none(),
             nonempty: inside || outside,
         })
+    }
+
+    /// The noise report of `mine` (`pair`: its pair formula, evaluated, on the fast path).
+    fn noise(&self, mine: &Canonical, pair: Option<&fast::PairEval<'_>>) -> Noise {
+        let required = self.required_apis.get_or_init(|| {
+            let source = self.rule.event_source.as_deref().unwrap_or("");
+            api_index().positions(source, &self.names)
+        });
+        noise(mine, pair, required)
     }
 
     fn ctx(&self) -> Ctx<'_> {
@@ -1115,16 +1128,11 @@ fn insert_names(
 /// Only the APIs the pattern can match are evaluated: when it requires one of some exact
 /// eventNames (or eventSources), the index gives those APIs; otherwise every API is. A pair
 /// formula (`pair`) is evaluated on the (eventName, eventSource) pair, anything else with
-/// the evaluator on the record's text.
-fn noise(
-    mine: &Canonical,
-    pair: Option<&fast::PairEval<'_>>,
-    rule: &Rule,
-    names: &[String],
-) -> Noise {
+/// the evaluator on the record's text. `required`: the positions of the rule's APIs
+/// (ascending), which are not noise.
+fn noise(mine: &Canonical, pair: Option<&fast::PairEval<'_>>, required: &[usize]) -> Noise {
     let index = api_index();
     let apis = &index.apis;
-    let source = rule.event_source.as_deref().unwrap_or("");
     let candidates: Option<Vec<usize>> = match mine {
         Canonical::Json(f) => match (
             fast::value_patterns(f, "eventName"),
@@ -1144,10 +1152,10 @@ fn noise(
     let mut examples = Vec::new();
     let mut count = 0;
     let mut visit = |i: usize| {
-        let (api_source, api_name) = apis[i];
-        if api_source == source && names.iter().any(|n| n == api_name) {
+        if required.binary_search(&i).is_ok() {
             return;
         }
+        let (api_source, api_name) = apis[i];
         let hit = match (pair, &matcher) {
             (Some(p), _) => p.holds(api_name, api_source),
             (None, Some(m)) => m.matches(&api_records()[i]),
