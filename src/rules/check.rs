@@ -698,8 +698,10 @@ impl Checker {
     /// pair-formula disjunct holding at it (sufficient). `None`: ask the engine.
     fn covers_quickly(&self, c: &Formula<JsonAtom>, split: Option<&SplitFacts>) -> Option<bool> {
         let source = self.fast_source.as_deref()?;
-        let all_names =
-            |f: &Formula<JsonAtom>| self.names.iter().all(|n| fast::holds_at(f, n, source));
+        let all_names = |f: &Formula<JsonAtom>| {
+            let eval = fast::PairEval::new(f);
+            self.names.iter().all(|n| eval.holds(n, source))
+        };
         if fast::is_pair_formula(c) {
             return Some(all_names(c));
         }
@@ -1091,10 +1093,10 @@ fn insert_names(
     };
     match mine.kind() {
         FormulaKind::Or(ops) if lists_names(ops) => {
-            let mut all = ops.clone();
+            let mut all = Vec::with_capacity(ops.len() + additions.len());
+            all.extend(ops.iter().cloned());
             all.extend(additions.iter().cloned());
-            let first = all.remove(0);
-            Some(Formula::or(first, all))
+            Formula::join_all(false, all)
         }
         FormulaKind::And(ops) => {
             let mut done = false;
