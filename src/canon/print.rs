@@ -42,10 +42,14 @@ impl fmt::Display for Canonical {
                             let name = name.as_deref().unwrap_or("");
                             match condition {
                                 None => f.write_str(name)?,
-                                Some(formula) => formula_text(f, formula, &mut |f, t: &Test| {
-                                    write!(f, "{name} ")?;
-                                    test(f, t)
-                                })?,
+                                Some(formula) => formula_text(
+                                    f,
+                                    formula,
+                                    &mut |f: &mut fmt::Formatter<'_>, t: &Test| {
+                                        write!(f, "{name} ")?;
+                                        test(f, t)
+                                    },
+                                )?,
                             }
                         }
                     }
@@ -57,25 +61,54 @@ impl fmt::Display for Canonical {
 }
 
 /// The canonical text of the JSON pattern whose formula is `formula`: the same text as
-/// `Canonical::Json(formula.clone()).to_string()`, without the clone.
+/// `Canonical::Json(formula.clone()).to_string()`, without the clone, written straight
+/// into a string of about the right size.
 pub fn json_text(formula: &Formula<JsonAtom>) -> String {
-    struct Text<'a>(&'a Formula<JsonAtom>);
-    impl fmt::Display for Text<'_> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            json_formula(f, self.0)
-        }
-    }
-    Text(formula).to_string()
+    let mut out = String::with_capacity(json_text_len(formula));
+    // Writing into a String cannot fail.
+    let _ = json_formula(&mut out, formula);
+    out
 }
 
-fn json_formula(f: &mut fmt::Formatter<'_>, formula: &Formula<JsonAtom>) -> fmt::Result {
-    f.write_str("{ ")?;
-    formula_text(f, formula, &mut |f, atom: &JsonAtom| {
-        fmt::Display::fmt(&atom.path, f)?;
-        f.write_str(" ")?;
-        test(f, &atom.test)
+/// About the length of [`json_text`]'s text (a little more, usually).
+fn json_text_len(formula: &Formula<JsonAtom>) -> usize {
+    match formula.kind() {
+        FormulaKind::Atom(atom) => {
+            let path: usize = atom
+                .path
+                .0
+                .iter()
+                .map(|step| match step {
+                    PathStep::Key(k) => k.len() + 5,
+                    _ => 4,
+                })
+                .sum();
+            let value = match &atom.test {
+                Test::Eq(Operand::Text(t)) | Test::Ne(Operand::Text(t)) => match t {
+                    TextPat::Exact(s)
+                    | TextPat::Prefix(s)
+                    | TextPat::Suffix(s)
+                    | TextPat::Contains(s) => s.len(),
+                },
+                Test::Eq(Operand::Regex(r)) | Test::Ne(Operand::Regex(r)) => r.source().len(),
+                _ => 8,
+            };
+            path + value + 12
+        }
+        FormulaKind::And(ops) | FormulaKind::Or(ops) => {
+            ops.iter().map(|op| json_text_len(op) + 6).sum::<usize>() + 4
+        }
+    }
+}
+
+fn json_formula<W: fmt::Write>(w: &mut W, formula: &Formula<JsonAtom>) -> fmt::Result {
+    w.write_str("{ ")?;
+    formula_text(w, formula, &mut |w: &mut W, atom: &JsonAtom| {
+        path(w, &atom.path)?;
+        w.write_str(" ")?;
+        test(w, &atom.test)
     })?;
-    f.write_str(" }")
+    w.write_str(" }")
 }
 
 fn term(t: &TermLit, prefix: &str) -> String {
@@ -98,10 +131,10 @@ fn quoted(s: &str) -> String {
 
 /// Prints a formula: `||` between disjuncts, `&&` between conjuncts, parentheses around a
 /// compound operand of the other operator.
-fn formula_text<A>(
-    f: &mut fmt::Formatter<'_>,
+fn formula_text<W: fmt::Write, A>(
+    f: &mut W,
     formula: &Formula<A>,
-    atom: &mut dyn FnMut(&mut fmt::Formatter<'_>, &A) -> fmt::Result,
+    atom: &mut dyn FnMut(&mut W, &A) -> fmt::Result,
 ) -> fmt::Result {
     let (operands, sep) = match formula.kind() {
         FormulaKind::Atom(a) => return atom(f, a),
@@ -126,32 +159,39 @@ fn formula_text<A>(
 /// A path as a selector: `$.a.b[0]`, with `.['k']` for keys that need quoting.
 impl fmt::Display for Path {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("$")?;
-        for step in &self.0 {
-            match step {
-                PathStep::Key(k) if !k.is_empty() && k.chars().all(is_key_char) => {
-                    f.write_str(".")?;
-                    f.write_str(k)?
-                }
-                PathStep::Key(k) => {
-                    f.write_str(".['")?;
-                    f.write_str(k)?;
-                    f.write_str("']")?
-                }
-                PathStep::Index(n) => write!(f, "[{n}]")?,
-                PathStep::AnyIndex => f.write_str("[*]")?,
-                PathStep::AnyKey => f.write_str(".*")?,
-            }
-        }
-        Ok(())
+        path(f, self)
     }
 }
 
-fn is_key_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+/// [`Path`]'s text.
+fn path<W: fmt::Write>(f: &mut W, p: &Path) -> fmt::Result {
+    f.write_str("$")?;
+    for step in &p.0 {
+        match step {
+            PathStep::Key(k) if !k.is_empty() && k.bytes().all(is_key_byte) => {
+                f.write_str(".")?;
+                f.write_str(k)?
+            }
+            PathStep::Key(k) => {
+                f.write_str(".['")?;
+                f.write_str(k)?;
+                f.write_str("']")?
+            }
+            PathStep::Index(n) => write!(f, "[{n}]")?,
+            PathStep::AnyIndex => f.write_str("[*]")?,
+            PathStep::AnyKey => f.write_str(".*")?,
+        }
+    }
+    Ok(())
 }
 
-fn test(f: &mut fmt::Formatter<'_>, t: &Test) -> fmt::Result {
+/// A byte of a key printed bare: ASCII letters and digits, `_`, `-` (a key of such bytes is
+/// a key of such characters, since the bytes of other characters are not ASCII).
+fn is_key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+fn test<W: fmt::Write>(f: &mut W, t: &Test) -> fmt::Result {
     let (op, number) = match t {
         Test::Eq(o) => return operand(f, "= ", o),
         Test::Ne(o) => return operand(f, "!= ", o),
@@ -170,7 +210,7 @@ fn test(f: &mut fmt::Formatter<'_>, t: &Test) -> fmt::Result {
 
 /// An operator and its operand's text: bare where the value lexer reads it back as the same
 /// string, quoted otherwise. Written in pieces, without building the token.
-fn operand(f: &mut fmt::Formatter<'_>, op: &str, o: &Operand) -> fmt::Result {
+fn operand<W: fmt::Write>(f: &mut W, op: &str, o: &Operand) -> fmt::Result {
     f.write_str(op)?;
     let (before, text, after) = match o {
         Operand::Any => return f.write_str("*"),

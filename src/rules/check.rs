@@ -1,7 +1,7 @@
 //! `check`: does a pattern catch every event a rule requires?
 
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use serde::Serialize;
 
@@ -247,6 +247,9 @@ pub struct Checker {
     memo: Option<Mutex<FxHashMap<Canonical, Memo>>>,
     /// The answers of [`Checker::other_facts`] by the conditions asked about.
     other_facts: Mutex<FxHashMap<Formula<JsonAtom>, Option<OtherFacts>>>,
+    /// The positions in the API table of the required (eventSource, eventName) pairs, for
+    /// the noise report; found on first use.
+    required_apis: OnceLock<Vec<usize>>,
 }
 
 /// What a report owes to the pattern's meaning alone, kept for patterns of the same
@@ -324,6 +327,7 @@ impl Checker {
             fast_source,
             memo: None,
             other_facts: Mutex::new(FxHashMap::default()),
+            required_apis: OnceLock::new(),
         })
     }
 
@@ -465,9 +469,10 @@ impl Checker {
         }
         let mut report = CheckReport {
             pattern: pattern.to_owned(),
-            canonical: match depth {
-                Depth::Full => mine.to_string(),
-                Depth::Verdict => String::new(),
+            canonical: match (depth, &mine) {
+                (Depth::Full, Canonical::Json(f)) => canon::json_text(f),
+                (Depth::Full, _) => mine.to_string(),
+                (Depth::Verdict, _) => String::new(),
             },
             rule: self.rule.id.clone(),
             version: self.version.clone(),
@@ -584,7 +589,7 @@ impl Checker {
             });
         }
         if self.noise && self.rule.event_source.is_some() {
-            report.noise = Some(noise(mine, Some(&eval), self.rule, &self.names));
+            report.noise = Some(self.noise(mine, Some(&eval)));
         }
         Some(semantic_lints)
     }
@@ -719,7 +724,7 @@ impl Checker {
                 report.exact_text =
                     exact_text(pattern, mine, required, &self.reference, report.compliant);
                 if self.noise && self.rule.event_source.is_some() {
-                    report.noise = Some(noise(mine, None, self.rule, &self.names));
+                    report.noise = Some(self.noise(mine, None));
                 }
             }
             (Depth::Verdict, _) => {}
@@ -748,7 +753,7 @@ impl Checker {
             });
         }
         if self.noise && self.rule.event_source.is_some() {
-            report.noise = Some(noise(mine, None, self.rule, &self.names));
+            report.noise = Some(self.noise(mine, None));
         }
     }
 
@@ -759,8 +764,10 @@ impl Checker {
     /// pair-formula disjunct holding at it (sufficient). `None`: ask the engine.
     fn covers_quickly(&self, c: &Formula<JsonAtom>, split: Option<&SplitFacts>) -> Option<bool> {
         let source = self.fast_source.as_deref()?;
-        let all_names =
-            |f: &Formula<JsonAtom>| self.names.iter().all(|n| fast::holds_at(f, n, source));
+        let all_names = |f: &Formula<JsonAtom>| {
+            let eval = fast::PairEval::new(f);
+            self.names.iter().all(|n| eval.holds(n, source))
+        };
         if fast::is_pair_formula(c) {
             return Some(all_names(c));
         }
@@ -875,6 +882,15 @@ impl Checker {
             facts.insert(q.clone(), answer.clone());
         }
         answer
+    }
+
+    /// The noise report of `mine` (`pair`: its pair formula, evaluated, on the fast path).
+    fn noise(&self, mine: &Canonical, pair: Option<&fast::PairEval<'_>>) -> Noise {
+        let required = self.required_apis.get_or_init(|| {
+            let source = self.rule.event_source.as_deref().unwrap_or("");
+            api_index().positions(source, &self.names)
+        });
+        noise(mine, pair, required)
     }
 
     fn ctx(&self) -> Ctx<'_> {
@@ -1163,10 +1179,10 @@ fn insert_names(
     };
     match mine.kind() {
         FormulaKind::Or(ops) if lists_names(ops) => {
-            let mut all = ops.clone();
+            let mut all = Vec::with_capacity(ops.len() + additions.len());
+            all.extend(ops.iter().cloned());
             all.extend(additions.iter().cloned());
-            let first = all.remove(0);
-            Some(Formula::or(first, all))
+            Formula::join_all(false, all)
         }
         FormulaKind::And(ops) => {
             let mut done = false;
@@ -1200,16 +1216,11 @@ fn insert_names(
 /// Only the APIs the pattern can match are evaluated: when it requires one of some exact
 /// eventNames (or eventSources), the index gives those APIs; otherwise every API is. A pair
 /// formula (`pair`) is evaluated on the (eventName, eventSource) pair, anything else with
-/// the evaluator on the record's text.
-fn noise(
-    mine: &Canonical,
-    pair: Option<&fast::PairEval<'_>>,
-    rule: &Rule,
-    names: &[String],
-) -> Noise {
+/// the evaluator on the record's text. `required`: the positions of the rule's APIs
+/// (ascending), which are not noise.
+fn noise(mine: &Canonical, pair: Option<&fast::PairEval<'_>>, required: &[usize]) -> Noise {
     let index = api_index();
     let apis = &index.apis;
-    let source = rule.event_source.as_deref().unwrap_or("");
     let candidates: Option<Vec<usize>> = match mine {
         Canonical::Json(f) => match (
             fast::value_patterns(f, "eventName"),
@@ -1229,10 +1240,10 @@ fn noise(
     let mut examples = Vec::new();
     let mut count = 0;
     let mut visit = |i: usize| {
-        let (api_source, api_name) = apis[i];
-        if api_source == source && names.iter().any(|n| n == api_name) {
+        if required.binary_search(&i).is_ok() {
             return;
         }
+        let (api_source, api_name) = apis[i];
         let hit = match (pair, &matcher) {
             (Some(p), _) => p.holds(api_name, api_source),
             (None, Some(m)) => m.matches(&api_records()[i]),

@@ -164,7 +164,7 @@ pub(super) struct PairEval<'f> {
 /// A node of a [`PairEval`].
 pub(super) enum Node<'f> {
     /// The field (`eventName` when `name`, else `eventSource`) equals one of `values`
-    /// (sorted).
+    /// (sorted by [`by_length`]: most comparisons of a search are of lengths).
     OneOf { name: bool, values: Vec<&'f str> },
     /// Any other atom.
     Atom(&'f JsonAtom),
@@ -227,7 +227,7 @@ impl<'f> Node<'f> {
         let mut nodes = Vec::with_capacity(rest.len() + 2);
         for (name, mut values) in [(true, names), (false, sources)] {
             if !values.is_empty() {
-                values.sort_unstable();
+                values.sort_unstable_by(|a, b| by_length(a, b));
                 nodes.push(Node::OneOf { name, values });
             }
         }
@@ -237,11 +237,13 @@ impl<'f> Node<'f> {
 
     fn holds(&self, name: &str, source: &str) -> bool {
         match self {
-            Node::OneOf { name: true, values } => values.binary_search(&name).is_ok(),
+            Node::OneOf { name: true, values } => {
+                values.binary_search_by(|v| by_length(v, name)).is_ok()
+            }
             Node::OneOf {
                 name: false,
                 values,
-            } => values.binary_search(&source).is_ok(),
+            } => values.binary_search_by(|v| by_length(v, source)).is_ok(),
             Node::Atom(a) => atom_holds(a, name, source),
             Node::And(ops) => ops.iter().all(|op| op.holds(name, source)),
             Node::Or(ops) => ops.iter().any(|op| op.holds(name, source)),
@@ -276,6 +278,11 @@ impl<'f> Node<'f> {
             Node::And(ops) | Node::Or(ops) => ops.iter().all(|op| op.texts(names, sources)),
         }
     }
+}
+
+/// Orders texts by length, then by their bytes.
+fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// Texts such that every event `f` matches has one of them, exactly, as the value of the
@@ -404,25 +411,54 @@ fn restriction<'f>(
     key: &str,
     prefixes: bool,
 ) -> Option<Vec<&'f TextPat>> {
+    let mut out = Vec::new();
+    restriction_into(f, key, prefixes, &mut out).then_some(out)
+}
+
+/// [`restriction`] appended to `out`; false when there is none (`out` is then left with
+/// some of the patterns, for the caller to drop). A conjunction has the smallest of its
+/// conjuncts' (the first of equal sizes), a disjunction all of its disjuncts'.
+fn restriction_into<'f>(
+    f: &'f Formula<JsonAtom>,
+    key: &str,
+    prefixes: bool,
+    out: &mut Vec<&'f TextPat>,
+) -> bool {
     match f.kind() {
         FormulaKind::Atom(a) => match (&a.path.0[..], &a.test) {
             ([PathStep::Key(k)], Test::Eq(Operand::Text(t))) if k == key => match t {
-                TextPat::Exact(_) => Some(vec![t]),
-                TextPat::Prefix(_) if prefixes => Some(vec![t]),
-                _ => None,
+                TextPat::Exact(_) => {
+                    out.push(t);
+                    true
+                }
+                TextPat::Prefix(_) if prefixes => {
+                    out.push(t);
+                    true
+                }
+                _ => false,
             },
-            _ => None,
+            _ => false,
         },
-        FormulaKind::And(ops) => ops
-            .iter()
-            .filter_map(|op| restriction(op, key, prefixes))
-            .min_by_key(Vec::len),
-        FormulaKind::Or(ops) => {
-            let mut all = Vec::new();
+        FormulaKind::And(ops) => {
+            let mut best: Option<Vec<&'f TextPat>> = None;
             for op in ops {
-                all.extend(restriction(op, key, prefixes)?);
+                let mut patterns = Vec::new();
+                if restriction_into(op, key, prefixes, &mut patterns)
+                    && best.as_ref().map_or(true, |b| patterns.len() < b.len())
+                {
+                    best = Some(patterns);
+                }
             }
-            Some(all)
+            match best {
+                Some(patterns) => {
+                    out.extend(patterns);
+                    true
+                }
+                None => false,
+            }
         }
+        FormulaKind::Or(ops) => ops
+            .iter()
+            .all(|op| restriction_into(op, key, prefixes, out)),
     }
 }

@@ -4,7 +4,6 @@ use serde::Serialize;
 
 use crate::canon::{self, Canonical};
 use crate::eval::Matcher;
-use crate::fxhash::FxHashMap;
 use crate::syntax::ast::{self, Expr, PatternKind, TermPrefix, TermText, ValueKind};
 use crate::syntax::{self, ParseOptions, Span};
 
@@ -220,13 +219,18 @@ fn lint_expr<T: std::fmt::Display>(
             }
             // An operand printed like an earlier one (without its parentheses). The texts
             // are hashed as they are printed, and printed in full only when two hashes meet.
+            // Usually no two hashes meet (one sort shows it), and nothing is printed.
             let hashes: Vec<u64> = operands.iter().map(printed_hash).collect();
-            let mut seen: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
-            for (i, h) in hashes.iter().enumerate() {
-                let earlier = seen.entry(*h).or_default();
-                if !earlier.is_empty() {
+            let mut sorted = hashes.clone();
+            sorted.sort_unstable();
+            if sorted.windows(2).any(|w| w[0] == w[1]) {
+                for (i, h) in hashes.iter().enumerate() {
+                    let mut earlier = (0..i).filter(|&j| hashes[j] == *h).peekable();
+                    if earlier.peek().is_none() {
+                        continue;
+                    }
                     let p = without_parens(&operands[i]);
-                    if earlier.iter().any(|&j| without_parens(&operands[j]) == p) {
+                    if earlier.any(|j| without_parens(&operands[j]) == p) {
                         out.push(Lint {
                             kind: LintKind::DuplicateOperand,
                             message: "this operand appears twice".to_owned(),
@@ -235,7 +239,6 @@ fn lint_expr<T: std::fmt::Display>(
                         });
                     }
                 }
-                earlier.push(i);
             }
             for op in operands {
                 lint_expr(op, out, leaf);

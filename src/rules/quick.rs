@@ -200,9 +200,7 @@ fn condition(i: &str) -> Option<(&str, Part<'_>)> {
                 .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')))
                 .unwrap_or(i.len());
             let token = &i[..end];
-            // A token starting with a letter or `_` is never a number.
-            let word = token.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-            if !(word || is_bare_value_token(token)) {
+            if !is_bare_value_token(token) {
                 return None;
             }
             (token, &i[end..])

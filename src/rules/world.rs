@@ -134,6 +134,22 @@ impl ApiIndex {
     }
 }
 
+impl ApiIndex {
+    /// The positions of the APIs with the eventSource `source` and one of the eventNames
+    /// `names`, ascending.
+    pub fn positions(&self, source: &str, names: &[String]) -> Vec<usize> {
+        let mut out: Vec<usize> = names
+            .iter()
+            .filter_map(|n| self.name_ranges.get(n.as_str()))
+            .flat_map(|range| self.by_name[range.clone()].iter().map(|(_, i)| *i))
+            .filter(|&i| self.apis[i].0 == source)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
 /// The field values of the minimal records [`api_records`] renders besides the API's own.
 pub(crate) const RECORD_TIME: &str = "2026-01-01T00:00:00Z";
 /// See [`RECORD_TIME`].

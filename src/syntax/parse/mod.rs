@@ -29,7 +29,12 @@ pub const AWS_MAX_WILDCARDS: usize = 3;
 /// True when `token`, written unquoted as a value, reads back as the string `token` (and not
 /// as a number): letters, digits, `_`, `.`, `-` and `*` only.
 pub fn is_bare_value_token(token: &str) -> bool {
-    !token.is_empty() && token.chars().all(is_bare_value_char) && !lexeme::is_number(token)
+    // A number starts with a sign or a digit; the bytes of characters other than ASCII are
+    // not ASCII, so checking bytes checks characters.
+    let might_be_number = matches!(token.as_bytes().first(), Some(b'0'..=b'9' | b'+' | b'-'));
+    !token.is_empty()
+        && token.bytes().all(|b| is_bare_value_char(char::from(b)))
+        && !(might_be_number && lexeme::is_number(token))
 }
 
 /// A character a bare value token may have: ASCII letters and digits, `_`, `.`, `*`, `-`.
