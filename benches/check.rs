@@ -20,7 +20,13 @@
 //! - `verdict`: `Checker::verdict` (one `Checker`, no memo): the same decision from meaning
 //!   (compliant, relation, covered, missing, witnesses) without the rest of the report —
 //!   the answer the regex check gives, exactly.
+//!   Patterns of the commonest shape are read by the quick recogniser (`src/rules/quick.rs`).
+//! - `verdict_parsed`: `verdict` with every pattern through the parser (no quick recogniser).
 //! - `verdict_batch`: a memoised `Checker` made for each pass, as `check --batch --brief`.
+//!
+//! A `Checker` keeps the engine's answers about the conditions on other fields of split
+//! patterns (`fast.rs`) for its lifetime, as in a batch: after the first pass over the data,
+//! `checker`, `checker_no_noise`, `verdict` and `verdict_parsed` reuse them.
 //! - `check_fn`: the free function `check`, which prepares the rule for every pattern.
 //!
 //! and `check_general/checker`: the same report through the general engine only
@@ -28,7 +34,8 @@
 //! patterns (it is slow).
 //!
 //! `BENCH_CLOCK=cpu` measures thread CPU time (steadier on a shared machine). Run with
-//! `cargo bench --bench check`; the ratios are printed by `scripts/bench_summary.py`.
+//! `cargo bench --bench check`; `scripts/bench_ratios.py target/criterion check_per_pattern-cpu
+//! prowler_regex --elements 1000` prints the ratios.
 
 mod common;
 
@@ -95,6 +102,13 @@ fn bench<M: Measurement + 'static>(c: &mut Criterion<M>, suffix: &str) {
     });
     group.bench_function("verdict", |b| {
         b.iter(|| compliant(&patterns, |p| checker.verdict(p).is_ok_and(|v| v.compliant)))
+    });
+    group.bench_function("verdict_parsed", |b| {
+        b.iter(|| {
+            compliant(&patterns, |p| {
+                checker.verdict_parsed(p).is_ok_and(|v| v.compliant)
+            })
+        })
     });
     group.bench_function("verdict_batch", |b| {
         b.iter(|| {
