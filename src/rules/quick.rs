@@ -48,7 +48,8 @@ const MAX_DEPTH: usize = 64;
 /// The pair formula of `pattern` when it has the shape in the module doc; `None` for any
 /// other pattern, valid or not.
 pub(super) fn recognise(pattern: &str) -> Option<PairEval<'_>> {
-    if pattern.len() > AWS_MAX_PATTERN_CHARS {
+    // No value here may have a `*`: a pattern with one goes to the parser before any work.
+    if pattern.len() > AWS_MAX_PATTERN_CHARS || memchr::memchr(b'*', pattern.as_bytes()).is_some() {
         return None;
     }
     let rest = ws(pattern).strip_prefix('{')?;
@@ -210,7 +211,7 @@ fn condition(i: &str) -> Option<(&str, Part<'_>)> {
         .bytes()
         .next()
         .map_or(true, |b| is_ws(b) || matches!(b, b')' | b'}' | b'&' | b'|'));
-    if value.contains('*') || !ends_value {
+    if !ends_value {
         return None;
     }
     Some((rest, Part::Eq { name, value }))
