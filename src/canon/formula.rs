@@ -83,12 +83,10 @@ impl<A: Ord + Clone> Formula<A> {
                     kind => loose.push(Formula { kind }),
                 }
             }
-            loose.sort();
-            loose.dedup();
+            sort_dedup(&mut loose);
             operands = runs.into_iter().fold(loose, merge_sorted);
         } else {
-            operands.sort();
-            operands.dedup();
+            sort_dedup(&mut operands);
         }
         absorb(is_and, &mut operands);
         if operands.len() <= 1 {
@@ -120,6 +118,34 @@ impl<A> Formula<A> {
         }
         out
     }
+}
+
+/// Sorts `items` and removes the later of adjacent equal ones: `sort` then `dedup`.
+///
+/// A short vector (a typical pattern's `||` list) is sorted by binary insertion, which
+/// compares about `n log n` times instead of insertion sort's `n² / 4` (comparing formulas is
+/// what costs). An element equal to the last of the equal run it joins is dropped on the
+/// way, just as `dedup` would drop it after a stable sort.
+fn sort_dedup<T: Ord>(items: &mut Vec<T>) {
+    const SHORT: usize = 32;
+    if items.len() > SHORT {
+        items.sort();
+        items.dedup();
+        return;
+    }
+    let mut sorted = 1;
+    for i in 1..items.len() {
+        let (done, rest) = items.split_at(i);
+        let new = &rest[0];
+        let at = done[..sorted].partition_point(|x| x <= new);
+        if at > 0 && done[at - 1] == *new {
+            continue;
+        }
+        items[sorted..=i].rotate_right(1);
+        items[at..=sorted].rotate_right(1);
+        sorted += 1;
+    }
+    items.truncate(sorted);
 }
 
 /// The union of two sorted vectors without duplicates, sorted, without duplicates.
@@ -181,4 +207,31 @@ fn absorb<A: Ord>(is_and: bool, operands: &mut Vec<Formula<A>>) {
     }
     let mut flags = keep.into_iter();
     operands.retain(|_| flags.next().unwrap_or(true));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_dedup;
+
+    /// `sort_dedup` is `sort` then `dedup`, for short vectors (binary insertion) and long ones.
+    #[test]
+    fn sort_dedup_is_sort_then_dedup() {
+        let mut seed = 7_u64;
+        for len in (0..40).chain([100, 300]) {
+            for _ in 0..20 {
+                let items: Vec<u64> = (0..len)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        (seed >> 33) % 16
+                    })
+                    .collect();
+                let mut expected = items.clone();
+                expected.sort();
+                expected.dedup();
+                let mut got = items;
+                sort_dedup(&mut got);
+                assert_eq!(got, expected);
+            }
+        }
+    }
 }

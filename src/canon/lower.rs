@@ -72,10 +72,9 @@ fn lower_expr<T, A: Ord + Clone>(
         ast::Expr::And { operands, .. } => (operands, true),
         ast::Expr::Or { operands, .. } => (operands, false),
     };
-    let lowered: Vec<Formula<A>> = operands
-        .iter()
-        .filter_map(|e| lower_expr(e, leaf))
-        .collect();
+    // One allocation of the right size (a filtered iterator would grow the vector).
+    let mut lowered = Vec::with_capacity(operands.len());
+    lowered.extend(operands.iter().filter_map(|e| lower_expr(e, leaf)));
     Formula::join_all(is_and, lowered)
 }
 
@@ -102,18 +101,18 @@ fn lower_step(step: &ast::Step) -> PathStep {
 
 fn lower_compare(op: ast::CmpOp, value: &ast::Value) -> Test {
     let operand = lower_value(value);
-    let number = match &operand {
-        Operand::Num(n) => n.clone(),
+    let number = |operand| match operand {
+        Operand::Num(n) => n,
         // The parser accepts only numbers after ordering operators.
         _ => Num::zero(),
     };
     match op {
         ast::CmpOp::Eq => Test::Eq(operand),
         ast::CmpOp::Ne => Test::Ne(operand),
-        ast::CmpOp::Lt => Test::Lt(number),
-        ast::CmpOp::Le => Test::Le(number),
-        ast::CmpOp::Gt => Test::Gt(number),
-        ast::CmpOp::Ge => Test::Ge(number),
+        ast::CmpOp::Lt => Test::Lt(number(operand)),
+        ast::CmpOp::Le => Test::Le(number(operand)),
+        ast::CmpOp::Gt => Test::Gt(number(operand)),
+        ast::CmpOp::Ge => Test::Ge(number(operand)),
     }
 }
 

@@ -1,12 +1,6 @@
 //! Lexemes shared by every kind of pattern: whitespace, quoted strings, regex literals,
 //! numbers and right-hand values.
 
-use nom::bytes::complete::{take_while, take_while1};
-use nom::character::complete::{char as nom_char, digit1, one_of};
-use nom::combinator::{opt, recognize};
-use nom::sequence::preceded;
-use nom::Parser;
-
 use super::{Ctx, PResult};
 use crate::regex::Regex;
 use crate::syntax::ast::{CmpOp, Value, ValueKind};
@@ -20,23 +14,44 @@ pub(crate) fn is_ws(c: char) -> bool {
 
 /// Skips optional whitespace.
 pub(crate) fn ws(i: &str) -> &str {
-    i.trim_start_matches(is_ws)
+    // Whitespace is ASCII, so the first other byte starts a character.
+    let n = i
+        .bytes()
+        .take_while(|&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count();
+    &i[n..]
 }
 
-/// `Number = [Sign] Digits ["." Digits] [("e"|"E") [Sign] Digits]`, recognised as text.
-pub(crate) fn number(i: &str) -> PResult<'_, &str> {
-    recognize((
-        opt(one_of("+-")),
-        digit1,
-        opt(preceded(nom_char('.'), digit1)),
-        opt((one_of("eE"), opt(one_of("+-")), digit1)),
-    ))
-    .parse(i)
+/// `Number = [Sign] Digits ["." Digits] [("e"|"E") [Sign] Digits]`: the length of the longest
+/// prefix of `i` that is a `Number`, if any. Each optional part is taken only when it is
+/// complete (`1.` is the number `1` followed by `.`).
+pub(crate) fn number_len(i: &str) -> Option<usize> {
+    let bytes = i.as_bytes();
+    let digits_from = |at: usize| {
+        let n = bytes.get(at..).map_or(0, |rest| {
+            rest.iter().take_while(|b| b.is_ascii_digit()).count()
+        });
+        (n > 0).then_some(at + n)
+    };
+    let sign = usize::from(matches!(bytes.first(), Some(b'+' | b'-')));
+    let mut end = digits_from(sign)?;
+    if bytes.get(end) == Some(&b'.') {
+        if let Some(after) = digits_from(end + 1) {
+            end = after;
+        }
+    }
+    if matches!(bytes.get(end), Some(b'e' | b'E')) {
+        let sign = usize::from(matches!(bytes.get(end + 1), Some(b'+' | b'-')));
+        if let Some(after) = digits_from(end + 1 + sign) {
+            end = after;
+        }
+    }
+    Some(end)
 }
 
 /// True when the whole of `s` is a `Number`.
 pub(crate) fn is_number(s: &str) -> bool {
-    matches!(number(s), Ok(("", _)))
+    number_len(s) == Some(s.len())
 }
 
 /// `DQString = '"' { DQChar } '"'`; `\"` and `\\` are escapes, any other backslash is kept.
@@ -127,7 +142,8 @@ pub(crate) fn value<'a>(cx: &Ctx<'a>, i: &'a str, op: CmpOp) -> PResult<'a, Valu
             return Err(cx.fail(i, 0, kind));
         }
         _ => {
-            let (rest, token) = take_while1(is_bare_value_char).parse(i)?;
+            // `first` is a bare value character, so the token is not empty.
+            let (rest, token) = run(i, is_bare_value_char);
             if is_number(token) {
                 (rest, ValueKind::Number(token.to_owned()))
             } else if let Some(plus) = token.find('+').filter(|_| !op.is_ordering()) {
@@ -158,47 +174,84 @@ pub(crate) fn operator<'a>(
     cx: &Ctx<'a>,
     i: &'a str,
 ) -> Option<Result<(&'a str, CmpOp), nom::Err<super::Fail<'a>>>> {
-    let wrong = [
-        ("!==", "!="),
-        ("==", "="),
-        ("=>", ">="),
-        ("=<", "<="),
-        ("<>", "!="),
-        ("=!", "!="),
-    ];
-    for (found, meant) in wrong {
-        if i.starts_with(found) {
-            return Some(Err(cx.fail(
-                i,
-                found.len(),
-                ErrorKind::WrongOperator { found, meant },
-            )));
-        }
+    let bytes = i.as_bytes();
+    let second = bytes.get(1).copied();
+    // The look-alikes, by their first two characters: `!==`, `==`, `=>`, `=<`, `<>`, `=!`.
+    let wrong = match (bytes.first().copied()?, second) {
+        (b'!', Some(b'=')) if bytes.get(2) == Some(&b'=') => Some(("!==", "!=")),
+        (b'=', Some(b'=')) => Some(("==", "=")),
+        (b'=', Some(b'>')) => Some(("=>", ">=")),
+        (b'=', Some(b'<')) => Some(("=<", "<=")),
+        (b'<', Some(b'>')) => Some(("<>", "!=")),
+        (b'=', Some(b'!')) => Some(("=!", "!=")),
+        _ => None,
+    };
+    if let Some((found, meant)) = wrong {
+        let kind = ErrorKind::WrongOperator { found, meant };
+        return Some(Err(cx.fail(i, found.len(), kind)));
     }
     cmp_op(i).ok().map(Ok)
 }
 
 /// A comparison operator: `!=`, `<=`, `>=`, `=`, `<` or `>`.
 pub(crate) fn cmp_op(i: &str) -> PResult<'_, CmpOp> {
-    let two = [("!=", CmpOp::Ne), ("<=", CmpOp::Le), (">=", CmpOp::Ge)];
-    let one = [("=", CmpOp::Eq), ("<", CmpOp::Lt), (">", CmpOp::Gt)];
-    for (text, op) in two.into_iter().chain(one) {
-        if let Some(rest) = i.strip_prefix(text) {
-            return Ok((rest, op));
-        }
-    }
-    Err(nom::Err::Error(super::Fail::generic(i)))
+    let bytes = i.as_bytes();
+    let (op, len) = match (bytes.first(), bytes.get(1)) {
+        (Some(b'!'), Some(b'=')) => (CmpOp::Ne, 2),
+        (Some(b'<'), Some(b'=')) => (CmpOp::Le, 2),
+        (Some(b'>'), Some(b'=')) => (CmpOp::Ge, 2),
+        (Some(b'='), _) => (CmpOp::Eq, 1),
+        (Some(b'<'), _) => (CmpOp::Lt, 1),
+        (Some(b'>'), _) => (CmpOp::Gt, 1),
+        _ => return Err(nom::Err::Error(super::Fail::generic(i))),
+    };
+    Ok((&i[len..], op))
 }
 
 /// An upper- or lower-case word of ASCII letters (keywords).
 pub(crate) fn word(i: &str) -> PResult<'_, &str> {
-    take_while1(|c: char| c.is_ascii_alphabetic()).parse(i)
+    match run(i, |c| c.is_ascii_alphabetic()) {
+        (_, "") => Err(nom::Err::Error(super::Fail::generic(i))),
+        found => Ok(found),
+    }
 }
 
-/// A run of characters satisfying `pred`, possibly empty.
+/// A run of characters satisfying `pred`, possibly empty: (the rest, the run).
 pub(crate) fn run(i: &str, pred: impl Fn(char) -> bool) -> (&str, &str) {
-    match take_while::<_, _, super::Fail<'_>>(pred).parse(i) {
-        Ok((rest, token)) => (rest, token),
-        Err(_) => (i, ""),
+    // ASCII characters are read as bytes; from the first other character on, as characters.
+    let bytes = i.as_bytes();
+    let mut end = 0;
+    while let Some(&b) = bytes.get(end) {
+        if !b.is_ascii() {
+            let tail = &i[end..];
+            end += tail.find(|c: char| !pred(c)).unwrap_or(tail.len());
+            break;
+        }
+        if !pred(char::from(b)) {
+            break;
+        }
+        end += 1;
+    }
+    (&i[end..], &i[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_number, number_len};
+
+    #[test]
+    fn numbers_are_recognised_by_the_grammar() {
+        for s in ["0", "+1", "-12", "1.5", "1e3", "1E-3", "-2.5e+10", "007"] {
+            assert!(is_number(s), "{s}");
+        }
+        for s in [
+            "", "+", "-", ".5", "1.", "1e", "1e+", "1.e3", "a1", "1a", "1.5.2", "--1",
+        ] {
+            assert!(!is_number(s), "{s}");
+        }
+        assert_eq!(number_len("1.x"), Some(1));
+        assert_eq!(number_len("2e+x"), Some(1));
+        assert_eq!(number_len("3.25e-7!"), Some(7));
+        assert_eq!(number_len("x"), None);
     }
 }
