@@ -1,14 +1,17 @@
 //! Times parse and lower of `n` eventName disjuncts (the `stages_scaling/disjuncts` shape of
-//! `benches/stages.rs`; `SHAPE=nesting` for its n nested levels) for n = 10 .. 10,000, for
-//! profiling their growth.
+//! `benches/stages.rs`) for n = 10 .. 10,000, or (`SHAPE=nesting`) of its n nested levels
+//! for n = 10, 25, 45 (two parentheses a level; the parser allows 100), for profiling their
+//! growth.
 //! `cargo run --release --example stage_scaling [N]`
 use std::time::Instant;
 
 use cwpattern::{canon, syntax};
 
 fn main() {
+    let nesting = std::env::var("SHAPE").as_deref() == Ok("nesting");
     let sizes: Vec<usize> = match std::env::args().nth(1) {
         Some(n) => vec![n.parse().expect("a count")],
+        None if nesting => vec![10, 25, 45],
         None => vec![10, 100, 1000, 10_000],
     };
     let relaxed = syntax::ParseOptions {
@@ -16,16 +19,16 @@ fn main() {
         ..Default::default()
     };
     for n in sizes {
-        let text = match std::env::var("SHAPE").as_deref() {
+        let text = match nesting {
             // `benches/stages.rs`'s nesting: n nested levels, a sibling condition at each.
-            Ok("nesting") => {
+            true => {
                 let mut s = "$.a = 0".to_owned();
                 for i in 1..=n {
                     s = format!("($.a{} = {i} && ({s}))", i % 7);
                 }
                 format!("{{ {s} }}")
             }
-            _ => format!(
+            false => format!(
                 "{{ {} }}",
                 (0..n)
                     .map(|i| format!("($.eventName = Api{i:05})"))
