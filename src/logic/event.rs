@@ -4,8 +4,10 @@
 //! event constrain each other only through literals about the event itself, an index or a
 //! `.*` member (see [`super::tree`]). So the verdict on each member's literals is kept as a
 //! stack, one entry per literal, and a question costs solving again only the members that
-//! new literals are about (each once), not the whole cube. For a member whose literals are
-//! all *plain* (tests of the member's own value that the value solver always decides: no
+//! new literals are about (each once), not the whole cube. A member whose literals all
+//! hold for a missing value (as a difference's negated literals usually do) needs no
+//! solving: missing is the solver's first choice. For a member whose literals are all
+//! *plain* (tests of the member's own value that the value solver always decides: no
 //! comparison with a number), not even that: the value found last is kept, and a new
 //! literal it satisfies leaves the member possible, one added to an impossible member
 //! leaves it impossible. And when they are all exact texts (`$.eventName = "X"`, required
@@ -52,8 +54,8 @@ pub(crate) struct EventTheory<'a> {
     last_key: Option<(&'a str, u32)>,
     /// The members with literals in the cube, by key: the whole-event solver's order.
     active: BTreeMap<&'a str, u32>,
-    /// Members whose verdict on all their literals may be unknown (to solve when asked;
-    /// a member may be listed more than once, or be solved already).
+    /// Members whose verdict on all their literals may be unknown, to solve when asked:
+    /// every such member is listed (some more than once, or solved already).
     dirty: Vec<u32>,
     /// The members whose literals are impossible or undecided, by key: the first decides.
     failing: BTreeMap<&'a str, u32>,
@@ -61,6 +63,8 @@ pub(crate) struct EventTheory<'a> {
     others: usize,
     /// How many literals have a selector with more than one wildcard.
     too_wild: usize,
+    /// A missing value, shared.
+    missing: Rc<Option<Doc>>,
 }
 
 /// [`EventTheory::member_of`] for an atom not met yet.
@@ -77,9 +81,11 @@ struct Member<'a> {
     verdicts: Vec<Option<Solved>>,
     /// Whether the member is in [`EventTheory::failing`].
     failing: bool,
-    /// How many of the literals are not plain, and how many are not exact texts.
+    /// How many of the literals are not plain, how many are not exact texts, and how
+    /// many fail for a missing value.
     not_plain: usize,
     inexact: usize,
+    fail_missing: usize,
     /// The exact texts required by the literals (each atom once, by number).
     required: Vec<(u32, &'a str)>,
 }
@@ -194,6 +200,7 @@ impl<'a> EventTheory<'a> {
             failing: BTreeMap::new(),
             others: 0,
             too_wild: 0,
+            missing: Rc::new(None),
         }
     }
 
@@ -207,6 +214,15 @@ impl<'a> EventTheory<'a> {
         let kept = query.kept.min(self.placed.len());
         while self.placed.len() > kept {
             self.pop();
+        }
+        let new = query.ids.get(kept..).unwrap_or_default();
+        self.placed.reserve(new.len());
+        if let Some(&top) = new.iter().max() {
+            let atoms = top as usize + 1;
+            if self.member_of.len() < atoms {
+                self.member_of.resize(atoms, UNSEEN);
+                self.polarity.resize(atoms, [0, 0]);
+            }
         }
         for (&(atom, positive), &id) in query.cube.iter().zip(query.ids).skip(kept) {
             self.push(atom, id, positive);
@@ -276,6 +292,7 @@ impl<'a> EventTheory<'a> {
                             failing: false,
                             not_plain: 0,
                             inexact: 0,
+                            fail_missing: 0,
                             required: Vec::new(),
                         });
                     }
@@ -313,12 +330,19 @@ impl<'a> EventTheory<'a> {
         member.lits.push(lit);
         member.not_plain += usize::from(!about.plain);
         member.inexact += usize::from(about.exact.is_none());
+        member.fail_missing += usize::from(!lit.holds_for(&[]));
         if let (Some(text), true) = (about.exact, positive) {
             if self.polarity[id as usize][1] == 1 {
                 member.required.push((id, text));
             }
         }
+        let unknown = matches!(member.verdicts.last(), Some(None));
         let solved = match member.verdicts.last() {
+            // Missing is the value solver's first choice for a member.
+            _ if member.fail_missing == 0 => Some(Solved::Holds {
+                value: Rc::clone(&self.missing),
+                own: true,
+            }),
             _ if member.not_plain > 0 => None,
             Some(Some(Solved::Fails)) => Some(Solved::Fails),
             Some(Some(Solved::Holds { value, .. })) if satisfies(value, &lit) => {
@@ -329,7 +353,8 @@ impl<'a> EventTheory<'a> {
             }
             _ => member.by_texts(&self.polarity),
         };
-        if solved.is_none() {
+        // A member whose verdict was unknown already is listed already.
+        if solved.is_none() && !unknown {
             self.dirty.push(m);
         }
         member.verdicts.push(solved);
@@ -376,9 +401,11 @@ impl<'a> EventTheory<'a> {
             return;
         }
         let member = &mut self.members[m as usize];
-        member.lits.pop();
-        member.verdicts.pop();
-        if let Some(None) = member.verdicts.last() {
+        if let Some(lit) = member.lits.pop() {
+            member.fail_missing -= usize::from(!lit.holds_for(&[]));
+        }
+        let known = matches!(member.verdicts.pop(), Some(Some(_)));
+        if known && matches!(member.verdicts.last(), Some(None)) {
             self.dirty.push(m);
         }
         member.not_plain -= usize::from(!about.plain);
