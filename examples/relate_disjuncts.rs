@@ -3,7 +3,8 @@
 //! `/proc/thread-self/schedstat`) the CPU time per `relate`: on a shared machine the CPU
 //! time does not count waiting for a core. Under `valgrind --tool=callgrind
 //! --toggle-collect=cwpattern::logic::relate_with` it counts the instructions of `relate`
-//! alone. `SHAPE=nesting`: the `relate_scaling/nesting` question instead.
+//! alone. `SHAPE=nesting`: the `relate_scaling/nesting` question instead;
+//! `SHAPE=wildcards`: the `relate_scaling/wildcards` one.
 //! `cargo run --release --example relate_disjuncts -- 10000`
 use cwpattern::canon::{self, Canonical};
 use cwpattern::syntax::{self, ParseOptions};
@@ -21,14 +22,19 @@ fn names_pattern(names: &[String]) -> Canonical {
     canon::lower(&syntax::parse_with(&text, relaxed).expect("valid"))
 }
 
-/// The `relate_scaling/nesting` pattern of `benches/relate.rs`.
+/// The `relate_scaling/nesting` pattern of `benches/relate.rs` (parsed without the AWS
+/// length limit, as there, and with room for two parentheses a level).
 fn nested(n: usize, last: &str) -> Canonical {
     let mut s = format!("$.a = {last}");
     for i in 1..=n {
         let op = if i % 2 == 0 { "&&" } else { "||" };
         s = format!("($.k{} = v{i} {op} ({s}))", i % 5);
     }
-    canon::lower(&syntax::parse(&format!("{{ {s} }}")).expect("valid"))
+    let relaxed = ParseOptions {
+        aws_limits: false,
+        max_depth: 2 * n + 2,
+    };
+    canon::lower(&syntax::parse_with(&format!("{{ {s} }}"), relaxed).expect("valid"))
 }
 
 fn main() {
@@ -42,7 +48,14 @@ fn main() {
         .unwrap_or(1);
     let (l, r) = match std::env::var("SHAPE").as_deref() {
         // `relate_scaling/nesting`: n alternating `||`/`&&` levels, differing in the last value.
-        Ok("nesting") => (nested(n, "0"), nested(n, "1")),
+        Ok("nesting") => (nested(n, "x"), nested(n, "y")),
+        // `relate_scaling/wildcards`: n prefix values against the same list and `Get*`.
+        Ok("wildcards") => {
+            let prefixes: Vec<String> = (0..n).map(|i| format!("Put{i:05}*")).collect();
+            let mut more = prefixes.clone();
+            more.push("Get*".to_owned());
+            (names_pattern(&prefixes), names_pattern(&more))
+        }
         _ => {
             let left: Vec<String> = (0..n).map(|i| format!("Api{i:05}")).collect();
             let mut right: Vec<String> = left[1..].to_vec();

@@ -15,7 +15,7 @@ use crate::canon::{Column, Columns, Formula, Test};
 use crate::eval::json::Found;
 
 use super::automata::{Constraint, Lang, NumberSyntax};
-use super::search::{self, Nnf, SearchAtom, Verdict};
+use super::search::{self, Nnf, Query, SearchAtom, Verdict};
 use super::value::{self, Lit};
 use super::{Budget, Event, Stop};
 
@@ -194,8 +194,9 @@ fn field(parts: &[(&Formula<Test>, bool)], budget: &mut Budget) -> Result<Option
     let nnfs: Vec<Nnf<'_, Test>> = parts.iter().map(|(f, p)| Nnf::of(f, *p)).collect();
     let refs: Vec<&Nnf<'_, Test>> = nnfs.iter().collect();
     let mut theory =
-        |cube: &[(&Test, bool)], budget: &mut Budget| -> Result<Verdict<String>, Stop> {
-            let lits: Vec<Lit<'_>> = cube
+        |query: Query<'_, '_, Test>, budget: &mut Budget| -> Result<Verdict<String>, Stop> {
+            let lits: Vec<Lit<'_>> = query
+                .cube
                 .iter()
                 .map(|(t, p)| Lit {
                     path: &[],

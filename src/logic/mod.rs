@@ -15,6 +15,7 @@
 
 mod automata;
 mod columns;
+mod event;
 mod hash;
 mod search;
 mod terms;
@@ -28,7 +29,7 @@ use serde::Serialize;
 use crate::canon::{Canonical, Formula, JsonAtom};
 use crate::eval::Matcher;
 
-use search::{Atoms, Nnf, Verdict};
+use search::{Atoms, Nnf};
 
 /// How much work [`relate`] may do before answering `Unknown`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -593,39 +594,11 @@ pub(crate) fn json_parts<'f>(
     }
     let nnfs: Vec<Nnf<'_, JsonAtom>> = parts.iter().map(|(f, p)| Nnf::of(f, *p)).collect();
     let refs: Vec<&Nnf<'_, JsonAtom>> = nnfs.iter().collect();
-    let mut theory =
-        |cube: &[(&JsonAtom, bool)], budget: &mut Budget| -> Result<Verdict<Event>, Stop> {
-            let lits: Vec<value::Lit<'_>> = cube
-                .iter()
-                .map(|(a, p)| value::Lit {
-                    path: &a.path.0,
-                    test: &a.test,
-                    positive: *p,
-                })
-                .collect();
-            let wildcards = |l: &value::Lit<'_>| {
-                l.path
-                    .iter()
-                    .filter(|s| {
-                        matches!(
-                            s,
-                            crate::canon::PathStep::AnyIndex | crate::canon::PathStep::AnyKey
-                        )
-                    })
-                    .count()
-            };
-            if lits.iter().any(|l| wildcards(l) > 1) {
-                return Err(Stop::Undecided(
-                    "a selector with more than one wildcard (AWS allows one)".into(),
-                ));
-            }
-            match tree::solve_event(&lits, budget)? {
-                Some(doc) => Ok(Verdict::Sat(Event::Json(doc.to_json()))),
-                None => Ok(Verdict::Unsat),
-            }
-        };
+    let mut events = event::EventTheory::new();
+    let theory: &mut search::Theory<'_, '_, JsonAtom, Event> =
+        &mut |query, budget| events.ask(query, budget);
     match atoms {
-        Some(atoms) => search::witnesses_with(&refs, atoms, want, budget, &mut theory),
-        None => search::witnesses(&refs, want, budget, &mut theory),
+        Some(atoms) => search::witnesses_with(&refs, atoms, want, budget, theory),
+        None => search::witnesses(&refs, want, budget, theory),
     }
 }

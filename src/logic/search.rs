@@ -11,6 +11,11 @@
 //! `n log n`, not `n²`. The partial cube is checked before each branch; every step is
 //! charged to the budget, so a formula with exponentially many cubes ends in `Unknown`,
 //! never in a hang.
+//!
+//! The cube is a stack: each question to the theory says how many of its literals were
+//! already in the previous question's cube ([`Query::kept`]), so a theory may keep what it
+//! learnt about them and look only at the new ones. Deeply nested patterns then cost a
+//! theory step per literal added, not per literal of the cube.
 
 use std::hash::Hash;
 use std::marker::PhantomData;
@@ -69,12 +74,29 @@ impl<'a, A> Nnf<'a, A> {
 
 /// The theory: what a cube of literals allows.
 pub(crate) type Theory<'t, 'a, A, W> =
-    dyn FnMut(&[(&'a A, bool)], &mut Budget) -> Result<Verdict<W>, Stop> + 't;
+    dyn FnMut(Query<'_, 'a, A>, &mut Budget) -> Result<Verdict<W>, Stop> + 't;
+
+/// A question to the theory.
+#[derive(Clone, Copy)]
+pub(crate) struct Query<'q, 'a, A> {
+    /// The literals, each required to hold (`true`) or to fail.
+    pub(crate) cube: &'q [(&'a A, bool)],
+    /// The number of each literal's atom: equal atoms have equal numbers, and the numbers
+    /// are small (below the number of distinct atoms of the search).
+    pub(crate) ids: &'q [u32],
+    /// How many of the first literals are those of the previous question of the same
+    /// search, unchanged (the search only appends literals and removes the last ones).
+    pub(crate) kept: usize,
+    /// Whether a witness is wanted (the cube is complete) or only whether there is one.
+    pub(crate) witness: bool,
+}
 
 /// What the theory says about a cube.
 pub(crate) enum Verdict<W> {
     /// Possible, with a witness.
     Sat(W),
+    /// Possible; only when no witness was asked for.
+    Possible,
     /// Impossible.
     Unsat,
 }
@@ -205,6 +227,7 @@ pub(crate) fn witnesses_with<'a, A: SearchAtom, W: PartialEq>(
         theory,
         cube: Vec::new(),
         cube_ids: Vec::new(),
+        asked: 0,
         polarity: vec![[0, 0]; atoms.exact.len()],
         fixed: vec![None; atoms.n_paths],
         ids: &atoms.ids,
@@ -248,6 +271,9 @@ struct Search<'s, 't, 'a, A, W> {
     cube: Vec<(&'a A, bool)>,
     /// The atom number of each literal of the cube.
     cube_ids: Vec<u32>,
+    /// How many first literals of the cube the theory was last asked about, unchanged
+    /// since: the search lowers it when it removes literals.
+    asked: usize,
     /// How often each atom (by number) is in the cube required to fail and to hold.
     polarity: Vec<[u32; 2]>,
     /// The exact atom (by number) each field (by number) is fixed by, and by how many
@@ -290,6 +316,7 @@ impl<'a, A: SearchAtom, W: PartialEq> Search<'_, '_, 'a, A, W> {
 
     /// Removes the literals added after `mark`.
     fn truncate(&mut self, mark: usize) {
+        self.asked = self.asked.min(mark);
         while self.cube.len() > mark {
             let (Some((_, positive)), Some(id)) = (self.cube.pop(), self.cube_ids.pop()) else {
                 break;
@@ -310,13 +337,21 @@ impl<'a, A: SearchAtom, W: PartialEq> Search<'_, '_, 'a, A, W> {
 
     /// Ask the theory about the cube; `Ok(true)` when the cube may be extended.
     fn check(&mut self, record: bool, budget: &mut Budget) -> Result<bool, Stop> {
-        match (self.theory)(&self.cube, budget) {
+        let query = Query {
+            cube: &self.cube,
+            ids: &self.cube_ids,
+            kept: self.asked,
+            witness: record,
+        };
+        self.asked = self.cube.len();
+        match (self.theory)(query, budget) {
             Ok(Verdict::Sat(w)) => {
                 if record && !self.found.contains(&w) {
                     self.found.push(w);
                 }
                 Ok(true)
             }
+            Ok(Verdict::Possible) => Ok(true),
             Ok(Verdict::Unsat) => Ok(false),
             Err(Stop::Undecided(why)) => {
                 self.undecided.get_or_insert(why);

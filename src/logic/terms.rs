@@ -5,7 +5,7 @@ use crate::canon::{Canonical, TermLit, TermSet, TextPat};
 use crate::regex::Regex;
 
 use super::automata::{self, Constraint, Lang};
-use super::search::{self, Nnf, SearchAtom, Verdict};
+use super::search::{self, Nnf, Query, SearchAtom, Verdict};
 
 impl SearchAtom for MsgAtom {}
 use super::{Budget, Event, Stop};
@@ -40,8 +40,9 @@ pub(super) fn pair(
     let na = build(&shape_a, &atoms, pa);
     let nb = build(&shape_b, &atoms, pb);
     let mut theory =
-        |cube: &[(&MsgAtom, bool)], budget: &mut Budget| -> Result<Verdict<Event>, Stop> {
-            let constraints: Vec<Constraint<'_>> = cube
+        |query: Query<'_, '_, MsgAtom>, budget: &mut Budget| -> Result<Verdict<Event>, Stop> {
+            let constraints: Vec<Constraint<'_>> = query
+                .cube
                 .iter()
                 .map(|(atom, positive)| Constraint {
                     lang: match atom {

@@ -80,6 +80,17 @@ pub(crate) fn solve_event(lits: &[Lit<'_>], budget: &mut Budget) -> Result<Optio
     object(&groups, budget, 0)
 }
 
+/// Solves the literals about one member of an event (paths relative to the member), as
+/// [`solve_event`] does for each member when no literal is about the event itself, an
+/// index or a `.*` member: `Some(None)` when the member may be missing, `None` when no
+/// value satisfies them.
+pub(crate) fn solve_member(
+    lits: &[Lit<'_>],
+    budget: &mut Budget,
+) -> Result<Option<Option<Doc>>, Stop> {
+    node(lits, false, budget, 1)
+}
+
 /// The literals at one node: those about the node itself, and those about each child.
 struct Groups<'a> {
     here: Vec<Lit<'a>>,
