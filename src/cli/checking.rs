@@ -151,20 +151,14 @@ fn assume_name(a: Assume) -> &'static str {
 enum Line<'a> {
     /// The report of a valid pattern.
     Report(Box<CheckReport>),
-    /// With `--brief`: the verdict of a valid pattern (the fields of [`Verdict`] after the
-    /// first four, in its order).
+    /// With `--brief`: the verdict of a valid pattern.
     Brief {
         pattern: String,
         rule: &'a str,
         version: &'a str,
         assume: Assume,
-        compliant: bool,
-        relation: String,
-        covered: Vec<String>,
-        missing: Vec<String>,
-        witnesses: Vec<cwpattern::logic::Event>,
-        unknown: Option<String>,
-        accepted_by: Option<String>,
+        #[serde(flatten)]
+        verdict: Verdict,
     },
     /// An input line without a pattern, or an invalid pattern.
     Error(serde_json::Value),
@@ -199,27 +193,12 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool, jobs: usize) -> u8
             }),
             true => checker.verdict(&pattern).map(|verdict| {
                 all_ok.fetch_and(verdict.compliant, Ordering::Relaxed);
-                let Verdict {
-                    compliant,
-                    relation,
-                    covered,
-                    missing,
-                    witnesses,
-                    unknown,
-                    accepted_by,
-                } = verdict;
                 Line::Brief {
                     pattern: pattern.clone().into_owned(),
                     rule: &options.rule,
                     version: &version,
                     assume: options.assume,
-                    compliant,
-                    relation,
-                    covered,
-                    missing,
-                    witnesses,
-                    unknown,
-                    accepted_by,
+                    verdict,
                 }
             }),
         };
