@@ -216,7 +216,9 @@ pub fn check(pattern: &str, options: &CheckOptions) -> Result<CheckReport, Check
 /// Patterns that test only `$.eventName` and `$.eventSource`, checked under the CloudTrail
 /// assumption against a rule about eventNames of one service, take an exact fast path that
 /// decides coverage by evaluating the pattern on one record per required eventName (the
-/// proof is in `src/rules/fast.rs`); the answers are the same as the engine's.
+/// proof is in `src/rules/fast.rs`); the answers are the same as the engine's. For
+/// [`Checker::verdict`], the commonest of them are read without the parser
+/// (`src/rules/quick.rs`).
 ///
 /// ```
 /// use cwpattern::rules::{CheckOptions, Checker};
@@ -860,23 +862,11 @@ impl Checker {
     /// asked once per `q` (the same few conditions recur across a batch). `None` when the
     /// engine leaves one undecided.
     fn other_facts(&self, q: &Formula<JsonAtom>, ctx: &Ctx<'_>) -> Option<OtherFacts> {
-        let known = |facts: &FxHashMap<_, _>| facts.get(q).cloned();
         let lock = || self.other_facts.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(answer) = known(&lock()) {
-            return answer;
+        if let Some(answer) = lock().get(q) {
+            return answer.clone();
         }
-        let answer = (|| {
-            let falsifier = match ctx.find(&[(q, false)]) {
-                (found, None) => found.into_iter().next(),
-                (_, Some(_)) => return None,
-            };
-            let q_satisfiable = match (&falsifier, ctx.find(&[(q, true)])) {
-                (None, _) => true,
-                (Some(_), (found, None)) => !found.is_empty(),
-                (Some(_), (_, Some(_))) => return None,
-            };
-            Some((falsifier, q_satisfiable))
-        })();
+        let answer = ask_other_facts(q, ctx);
         let mut facts = lock();
         if facts.len() < OTHER_FACTS_CAPACITY {
             facts.insert(q.clone(), answer.clone());
@@ -924,6 +914,21 @@ impl Checker {
             r => r.name().to_owned(),
         }
     }
+}
+
+/// [`Checker::other_facts`] from the engine: a record on which `q` fails, if any, and whether
+/// `q` holds on some record; `None` when a question is left undecided.
+fn ask_other_facts(q: &Formula<JsonAtom>, ctx: &Ctx<'_>) -> Option<OtherFacts> {
+    let falsifier = match ctx.find(&[(q, false)]) {
+        (found, None) => found.into_iter().next(),
+        (_, Some(_)) => return None,
+    };
+    let q_satisfiable = match (&falsifier, ctx.find(&[(q, true)])) {
+        (None, _) => true,
+        (Some(_), (found, None)) => !found.is_empty(),
+        (Some(_), (_, Some(_))) => return None,
+    };
+    Some((falsifier, q_satisfiable))
 }
 
 /// The witness the engine gives, made realistic, for a required eventName that a pair

@@ -60,13 +60,7 @@ pub(super) fn recognise(pattern: &str) -> Option<PairEval<'_>> {
     if !ws(rest).is_empty() {
         return None;
     }
-    Some(PairEval::from_root(match root {
-        Part::Eq { name, value } => Node::OneOf {
-            name,
-            values: vec![value],
-        },
-        Part::Node(node) => node,
-    }))
+    Some(PairEval::from_root(root.into_node()))
 }
 
 /// What an operand read so far is: one equality (most are), or a node.
