@@ -6,22 +6,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{json, Value};
 
-use super::{input, UNUSABLE, YES};
+use super::{input, jsonstr, UNUSABLE, YES};
 use cwpattern::{canon, syntax};
 
 /// One input line: a JSON string, or an object with a `pattern` field. A string without
-/// escapes is borrowed from the line.
+/// escapes is borrowed from the line; a string with only one-character escapes is read
+/// without serde_json (`jsonstr`), anything else with it.
 pub fn pattern_of_line(line: &str) -> Result<Cow<'_, str>, String> {
-    if line.trim_start().starts_with('"') {
-        // Without a backslash the string has no escape and can be borrowed.
-        let read = match memchr::memchr(b'\\', line.as_bytes()) {
-            None => serde_json::from_str::<&str>(line).map(Cow::Borrowed),
-            Some(_) => serde_json::from_str::<String>(line).map(Cow::Owned),
-        };
-        if let Ok(s) = read {
-            return Ok(s);
-        }
-        // Not a JSON string after all: the general reading below says why.
+    if let Some(s) = jsonstr::read_simple_string(line) {
+        return Ok(s);
     }
     match serde_json::from_str::<Value>(line) {
         Ok(Value::String(s)) => Ok(Cow::Owned(s)),
@@ -31,6 +24,18 @@ pub fn pattern_of_line(line: &str) -> Result<Cow<'_, str>, String> {
         },
         Ok(_) => Err("expected a JSON string or an object with a \"pattern\" field".to_owned()),
         Err(e) => Err(format!("not JSON: {e}")),
+    }
+}
+
+/// A value [`for_each_line`] writes as one line of JSON.
+pub trait JsonLine {
+    /// Appends the value's JSON text (compact, without the newline) to `out`.
+    fn write_json(&self, out: &mut Vec<u8>) -> Result<(), String>;
+}
+
+impl JsonLine for Value {
+    fn write_json(&self, out: &mut Vec<u8>) -> Result<(), String> {
+        serde_json::to_writer(out, self).map_err(|e| e.to_string())
     }
 }
 
@@ -51,7 +56,7 @@ pub fn error_json(e: &syntax::Error) -> Value {
 ///
 /// With `jobs` > 1 the lines are read in chunks of [`LINES_PER_JOB`] × `jobs` and each chunk
 /// is split between `jobs` threads, which also write the JSON; the output is the same.
-pub fn for_each_line<T: serde::Serialize>(
+pub fn for_each_line<T: JsonLine>(
     path: &str,
     jobs: usize,
     each: impl Fn(usize, &str) -> Result<T, String> + Sync,
@@ -109,7 +114,7 @@ const LINES_PER_JOB: usize = 256;
 
 /// The JSON lines of `each` on `lines`, in parts (one per thread): each part's text and the
 /// message of the line it stopped at, if one failed.
-fn render<T: serde::Serialize>(
+fn render<T: JsonLine>(
     lines: &[(usize, String)],
     jobs: usize,
     each: &(impl Fn(usize, &str) -> Result<T, String> + Sync),
@@ -117,9 +122,7 @@ fn render<T: serde::Serialize>(
     let part = |lines: &[(usize, String)]| {
         let mut text = Vec::with_capacity(lines.len() * 1024);
         for (n, line) in lines {
-            let written = each(*n, line).and_then(|value| {
-                serde_json::to_writer(&mut text, &value).map_err(|e| e.to_string())
-            });
+            let written = each(*n, line).and_then(|value| value.write_json(&mut text));
             if let Err(message) = written {
                 return (text, Some(message));
             }

@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{batch, input, NO, UNUSABLE, YES};
+use super::batch::JsonLine;
+use super::{batch, input, jsonstr, NO, UNUSABLE, YES};
 use cwpattern::rules::{
     self, check, Assume, CheckError, CheckOptions, CheckReport, Checker, Verdict,
 };
@@ -164,6 +165,91 @@ enum Line<'a> {
     Error(serde_json::Value),
 }
 
+impl JsonLine for Line<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) -> Result<(), String> {
+        match self {
+            Line::Brief {
+                pattern,
+                rule,
+                version,
+                assume,
+                verdict,
+            } => {
+                write_brief(out, pattern, rule, version, *assume, verdict);
+                Ok(())
+            }
+            other => serde_json::to_writer(out, other).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// Writes a [`Line::Brief`] as its derived `Serialize` does (a test compares the two), its
+/// strings with [`jsonstr::write_str`]: most of the line is the pattern and the eventNames.
+fn write_brief(
+    out: &mut Vec<u8>,
+    pattern: &str,
+    rule: &str,
+    version: &str,
+    assume: Assume,
+    verdict: &Verdict,
+) {
+    // Every field, so that a new one does not compile until it is written here.
+    let Verdict {
+        compliant,
+        relation,
+        covered,
+        missing,
+        witnesses,
+        unknown,
+        accepted_by,
+    } = verdict;
+    let names = |out: &mut Vec<u8>, names: &[String]| {
+        out.push(b'[');
+        for (i, name) in names.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            jsonstr::write_str(out, name);
+        }
+        out.push(b']');
+    };
+    let optional = |out: &mut Vec<u8>, text: &Option<String>| match text {
+        Some(text) => jsonstr::write_str(out, text),
+        None => out.extend_from_slice(b"null"),
+    };
+    out.extend_from_slice(b"{\"pattern\":");
+    jsonstr::write_str(out, pattern);
+    out.extend_from_slice(b",\"rule\":");
+    jsonstr::write_str(out, rule);
+    out.extend_from_slice(b",\"version\":");
+    jsonstr::write_str(out, version);
+    out.extend_from_slice(b",\"assume\":");
+    jsonstr::write_str(out, assume_name(assume));
+    out.extend_from_slice(match compliant {
+        true => b",\"compliant\":true,\"relation\":",
+        false => b",\"compliant\":false,\"relation\":",
+    });
+    jsonstr::write_str(out, relation);
+    out.extend_from_slice(b",\"covered\":");
+    names(out, covered);
+    out.extend_from_slice(b",\"missing\":");
+    names(out, missing);
+    out.extend_from_slice(b",\"witnesses\":[");
+    for (i, witness) in witnesses.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        // An event writes itself (a JSON record as it is, checked; a text line as a
+        // string); writing into a vector cannot fail.
+        let _ = serde_json::to_writer(&mut *out, witness);
+    }
+    out.extend_from_slice(b"],\"unknown\":");
+    optional(out, unknown);
+    out.extend_from_slice(b",\"accepted_by\":");
+    optional(out, accepted_by);
+    out.push(b'}');
+}
+
 /// `check --batch FILE`: one JSON result per input line; with `brief`, only the verdicts.
 ///
 /// One memoised [`Checker`] serves every line: patterns with the same canonical form are
@@ -294,5 +380,59 @@ pub fn parse_assume(s: &str) -> Result<Assume, String> {
         "cloudtrail" => Ok(Assume::Cloudtrail),
         "none" => Ok(Assume::None),
         _ => Err(format!("'{s}' is not 'cloudtrail' or 'none'")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cwpattern::logic::Event;
+
+    /// The hand-written brief line is the derived serialisation, byte for byte.
+    #[test]
+    fn brief_lines_are_written_as_serde_writes_them() {
+        let strange = "quote \" backslash \\ tab \t nul \u{0} del \u{7f} é 😀";
+        let verdicts = [
+            Verdict {
+                compliant: true,
+                relation: "equivalent".to_owned(),
+                covered: vec!["PutRolePolicy".to_owned(), strange.to_owned()],
+                missing: vec![],
+                witnesses: vec![],
+                unknown: None,
+                accepted_by: Some("required".to_owned()),
+            },
+            Verdict {
+                compliant: false,
+                relation: "unknown".to_owned(),
+                covered: vec![],
+                missing: vec!["A".to_owned(), "B".to_owned()],
+                witnesses: vec![
+                    Event::Json(r#"{"eventName":"A","x":[1,{"y":null}]}"#.to_owned()),
+                    Event::Text(strange.to_owned()),
+                    Event::Json("not json".to_owned()),
+                ],
+                unknown: Some(strange.to_owned()),
+                accepted_by: None,
+            },
+        ];
+        for verdict in verdicts {
+            for assume in [Assume::Cloudtrail, Assume::None] {
+                let line = Line::Brief {
+                    pattern: format!("{{ $.eventName = \"{strange}\" }}"),
+                    rule: "iam-policy-changes",
+                    version: strange,
+                    assume,
+                    verdict: verdict.clone(),
+                };
+                let mut written = Vec::new();
+                line.write_json(&mut written).expect("written");
+                let derived = serde_json::to_vec(&line).expect("serialised");
+                assert_eq!(
+                    String::from_utf8(written).expect("UTF-8"),
+                    String::from_utf8(derived).expect("UTF-8")
+                );
+            }
+        }
     }
 }

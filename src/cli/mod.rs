@@ -7,6 +7,7 @@ mod batch;
 mod checking;
 mod diff;
 mod input;
+mod jsonstr;
 mod matching;
 mod scan;
 
