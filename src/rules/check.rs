@@ -245,6 +245,9 @@ pub struct Checker {
     assumptions: Assumptions,
     /// The rule's eventSource when the fast path applies to the rule (see `fast.rs`).
     fast_source: Option<String>,
+    /// With the fast path, the witness of each name (in the order of `names`) that a pair
+    /// formula misses: the minimal record of the name and the source.
+    fast_witnesses: Vec<Event>,
     /// Reports by canonical form, when memoising ([`Checker::memoised`]).
     memo: Option<Mutex<FxHashMap<Canonical, Memo>>>,
     /// The answers of [`Checker::other_facts`] by the conditions asked about.
@@ -318,6 +321,10 @@ impl Checker {
             }
             _ => None,
         };
+        let fast_witnesses = match &fast_source {
+            Some(source) => names.iter().map(|n| fast_witness(n, source)).collect(),
+            None => Vec::new(),
+        };
         Ok(Checker {
             rule,
             required,
@@ -337,6 +344,7 @@ impl Checker {
             names,
             assumptions,
             fast_source,
+            fast_witnesses,
             memo: None,
             other_facts: Mutex::new(FxHashMap::default()),
             req_matcher: OnceLock::new(),
@@ -611,12 +619,15 @@ impl Checker {
     /// considered, and its relation when decided without the engine (`None`: ask it).
     fn pair_verdict(&self, eval: &fast::PairEval<'_>, source: &str) -> (Verdict, Option<String>) {
         let (mut covered, mut missing, mut witnesses) = (Vec::new(), Vec::new(), Vec::new());
-        for name in &self.names {
+        for (i, name) in self.names.iter().enumerate() {
             if eval.holds(name, source) {
                 covered.push(name.clone());
             } else {
                 missing.push(name.clone());
-                witnesses.push(fast_witness(name, source));
+                witnesses.push(match self.fast_witnesses.get(i) {
+                    Some(w) => w.clone(),
+                    None => fast_witness(name, source),
+                });
             }
         }
         // A pair formula matches required events exactly when it covers some name.

@@ -28,10 +28,12 @@
 //!   `n` not a required name. When every atom of `P` is an equality-type test (exact text,
 //!   any value, a number, or a test no string passes: ordering, `IS`, `NOT EXISTS`), an
 //!   atom's truth on a string depends only on which of the atom's constants the string
-//!   equals, if any. So the pairs built from the constants of `P` and `R` plus one fresh
-//!   string equal to none of them meet every combination of atom values a pair can meet,
-//!   and evaluating `P` on those pairs decides the question ([`matches_outside`]). Patterns
-//!   with wildcards or regexes go to the engine for this one question.
+//!   equals, if any (a prefix test: which constants it starts with). So the pairs built
+//!   from the constants of `P` plus made-up strings — equal to none of `P`'s constants, the
+//!   required names and `S` — meet every combination of atom values a pair can meet, each
+//!   at a pair outside `R` when some pair outside `R` meets it; evaluating `P` on those
+//!   pairs decides the question ([`matches_outside`]). Patterns with other wildcards or
+//!   regexes go to the engine for this one question.
 //!
 //! # Conjunctions with conditions on other fields
 //!
@@ -333,18 +335,21 @@ fn depends(test: &Test) -> Option<Depends<'_>> {
     }
 }
 
-/// The texts one field's atoms compare with: exact values and prefixes.
+/// The texts one field's atoms compare with: exact values and prefixes; and texts the
+/// made-up candidates must differ from without being candidates themselves.
 #[derive(Default)]
 struct Texts<'f> {
     equals: Vec<&'f str>,
     prefixes: Vec<&'f str>,
+    avoid: Vec<&'f str>,
 }
 
 impl<'f> Texts<'f> {
     /// Strings that meet every combination of atom values a string can meet: each exact
     /// value, and for each prefix `p` (and the empty one) `p` followed by a character that
-    /// continues no value or prefix starting with `p`. (A string equal to no value meets the
-    /// same atoms as `p + c`, for `p` the longest prefix it starts with.)
+    /// continues no value, prefix or avoided text starting with `p`. (A string equal to no
+    /// value meets the same atoms as `p + c`, for `p` the longest prefix it starts with; and
+    /// `p + c` equals no avoided text.)
     ///
     /// The made-up strings come first: a pattern that matches records of other APIs usually
     /// matches them. Values may repeat (sorting them out costs more than trying them twice).
@@ -355,6 +360,7 @@ impl<'f> Texts<'f> {
                 self.equals
                     .iter()
                     .chain(&self.prefixes)
+                    .chain(&self.avoid)
                     .any(|t| t.strip_prefix(p).and_then(|rest| rest.chars().next()) == Some(c))
             };
             let c = ('~'..=char::MAX).find(|c| !continues(*c)).unwrap_or('~');
@@ -368,13 +374,19 @@ impl<'f> Texts<'f> {
 /// Does the pair formula `p` hold at some pair outside the requirement, i.e. with a source
 /// other than `source` or a name not in `names` (sorted)? `None` when `p` has an atom with a
 /// suffix, containment or regex test (the engine decides then).
+///
+/// The candidates are built from `p`'s texts alone, with the made-up ones differing from
+/// every required name and from `source`: if `p` holds at an outside pair `(n, s)`, it holds
+/// at the candidate pair `(n', s')` that meets the same atoms, which is outside too — `s'` is
+/// `s` or a made-up source (never `source`), so `s' = source` only when `s = source`; then
+/// `n` is not a required name, and `n'` is `n` or a made-up name (never a required one).
 pub(super) fn matches_outside(p: &PairEval<'_>, names: &[String], source: &str) -> Option<bool> {
     let (mut by_name, mut by_source) = (Texts::default(), Texts::default());
     if !p.root.texts(&mut by_name, &mut by_source) {
         return None;
     }
-    by_name.equals.extend(names.iter().map(String::as_str));
-    by_source.equals.push(source);
+    by_name.avoid.extend(names.iter().map(String::as_str));
+    by_source.avoid.push(source);
     let (cand_names, cand_sources) = (by_name.candidates(), by_source.candidates());
     let required =
         |n: &str, s: &str| s == source && names.binary_search_by(|x| x.as_str().cmp(n)).is_ok();

@@ -197,7 +197,11 @@ fn condition(i: &str) -> Option<(&str, Part<'_>)> {
                 .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')))
                 .unwrap_or(i.len());
             let token = &i[..end];
-            if !is_bare_value_token(token) {
+            // Every byte is a bare value character: the token is one unless it is empty or
+            // might read as a number, when the parser's own test decides.
+            let might_be_number =
+                matches!(token.as_bytes().first(), Some(b'0'..=b'9' | b'+' | b'-'));
+            if token.is_empty() || (might_be_number && !is_bare_value_token(token)) {
                 return None;
             }
             (token, &i[end..])
