@@ -1,5 +1,7 @@
 //! `cwpattern check`, `cwpattern rules` and `cwpattern lint`.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
@@ -7,6 +9,7 @@ use serde_json::json;
 
 use super::batch::JsonLine;
 use super::{batch, input, jsonstr, NO, UNUSABLE, YES};
+use cwpattern::logic::Event;
 use cwpattern::rules::{
     self, check, Assume, CheckError, CheckOptions, CheckReport, Checker, Verdict,
 };
@@ -165,6 +168,36 @@ enum Line<'a> {
     Error(serde_json::Value),
 }
 
+/// The most witness texts [`write_event`] remembers per thread.
+const KNOWN_WITNESSES: usize = 4096;
+
+/// Writes `witness` as its `Serialize` does: a JSON record as it is when it is valid JSON
+/// (checked), anything else as a string. Witnesses recur across a batch (on the fast path,
+/// one minimal record per missing eventName), so a thread remembers the texts it wrote as
+/// they are and writes them again without the check.
+fn write_event(out: &mut Vec<u8>, witness: &Event) {
+    thread_local! {
+        static WRITTEN_AS_IS: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+    }
+    let Event::Json(text) = witness else {
+        // Writing into a vector cannot fail.
+        let _ = serde_json::to_writer(&mut *out, witness);
+        return;
+    };
+    WRITTEN_AS_IS.with(|known| {
+        if known.borrow().contains(text) {
+            out.extend_from_slice(text.as_bytes());
+            return;
+        }
+        let start = out.len();
+        let _ = serde_json::to_writer(&mut *out, witness);
+        let mut known = known.borrow_mut();
+        if out[start..] == *text.as_bytes() && known.len() < KNOWN_WITNESSES {
+            known.insert(text.clone());
+        }
+    });
+}
+
 impl JsonLine for Line<'_> {
     fn write_json(&self, out: &mut Vec<u8>) -> Result<(), String> {
         match self {
@@ -239,9 +272,7 @@ fn write_brief(
         if i > 0 {
             out.push(b',');
         }
-        // An event writes itself (a JSON record as it is, checked; a text line as a
-        // string); writing into a vector cannot fail.
-        let _ = serde_json::to_writer(&mut *out, witness);
+        write_event(out, witness);
     }
     out.extend_from_slice(b"],\"unknown\":");
     optional(out, unknown);
@@ -386,7 +417,6 @@ pub fn parse_assume(s: &str) -> Result<Assume, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cwpattern::logic::Event;
 
     /// The hand-written brief line is the derived serialisation, byte for byte.
     #[test]
