@@ -1,7 +1,7 @@
 //! `check`: does a pattern catch every event a rule requires?
 
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 use serde::Serialize;
 
@@ -251,10 +251,7 @@ pub struct Checker {
     /// Reports by canonical form, when memoising ([`Checker::memoised`]).
     memo: Option<Mutex<FxHashMap<Canonical, Memo>>>,
     /// The answers of [`Checker::other_facts`] by the conditions asked about.
-    other_facts: Mutex<FxHashMap<Formula<JsonAtom>, Option<Arc<OtherFacts>>>>,
-    /// The evaluator of the requirement, for checking split patterns' witnesses; built on
-    /// first use.
-    req_matcher: OnceLock<Matcher>,
+    other_facts: Mutex<FxHashMap<Formula<JsonAtom>, Option<OtherFacts>>>,
     /// The positions in the API table of the required (eventSource, eventName) pairs, for
     /// the noise report; found on first use.
     required_apis: OnceLock<Vec<usize>>,
@@ -272,16 +269,9 @@ struct Memo {
 /// The most reports a memoising checker keeps.
 const MEMO_CAPACITY: usize = 100_000;
 
-/// What [`Checker::other_facts`] finds about the conditions on other fields of a split
-/// pattern.
-#[derive(Debug)]
-struct OtherFacts {
-    /// A record falsifying them, if any: the fields of a JSON object, or `Err` for a text
-    /// event (which the fast path does not use).
-    falsifier: Option<Result<serde_json::Map<String, serde_json::Value>, ()>>,
-    /// Whether some record satisfies them.
-    satisfiable: bool,
-}
+/// What [`Checker::other_facts`] finds: a record falsifying the conditions, if any, and
+/// whether they are satisfiable.
+type OtherFacts = (Option<Event>, bool);
 
 /// The most answers of [`Checker::other_facts`] a checker keeps.
 const OTHER_FACTS_CAPACITY: usize = 10_000;
@@ -347,7 +337,6 @@ impl Checker {
             fast_witnesses,
             memo: None,
             other_facts: Mutex::new(FxHashMap::default()),
-            req_matcher: OnceLock::new(),
             required_apis: OnceLock::new(),
         })
     }
@@ -840,20 +829,19 @@ impl Checker {
             ))
         };
         let (a, q) = (conj(&split.pair)?, conj(&split.other)?);
-        let facts = self.other_facts(&q, &ctx)?;
+        let (falsifier, q_satisfiable) = self.other_facts(&q, &ctx)?;
         let eval = fast::PairEval::new(&a);
         let (mut covered, mut missing, mut witnesses) = (Vec::new(), Vec::new(), Vec::new());
-        let req_m = self.req_matcher.get_or_init(|| Matcher::json(&self.req));
-        let mine_m = Matcher::json(p);
+        let (req_m, mine_m) = (Matcher::json(&self.req), Matcher::json(p));
         for name in &self.names {
-            let witness = match (eval.holds(name, source), &facts.falsifier) {
+            let witness = match (eval.holds(name, source), &falsifier) {
                 (true, None) => {
                     covered.push(name.clone());
                     continue;
                 }
                 (false, _) => minimal_record(name, source),
-                (true, Some(Ok(record))) => with_pair(record.clone(), name, source),
-                (true, Some(Err(()))) => return None,
+                (true, Some(Event::Json(w))) => with_pair(w, name, source)?,
+                (true, Some(Event::Text(_))) => return None,
             };
             if !req_m.matches(&witness) || mine_m.matches(&witness) {
                 return None;
@@ -861,9 +849,9 @@ impl Checker {
             missing.push(name.clone());
             witnesses.push(Event::Json(witness));
         }
-        let inside = facts.satisfiable && self.names.iter().any(|n| eval.holds(n, source));
+        let inside = q_satisfiable && self.names.iter().any(|n| eval.holds(n, source));
         let outside = match fast::matches_outside(&eval, &self.sorted_names, source) {
-            Some(outside) => facts.satisfiable && outside,
+            Some(outside) => q_satisfiable && outside,
             None => return None,
         };
         report.relation = relation_name(outside, missing.is_empty(), inside);
@@ -875,7 +863,7 @@ impl Checker {
         }
         Some(SplitFacts {
             other: q,
-            other_valid: facts.falsifier.is_none(),
+            other_valid: falsifier.is_none(),
             nonempty: inside || outside,
         })
     }
@@ -884,12 +872,12 @@ impl Checker {
     /// fails, if there is one, and whether `q` holds on some record — two engine questions,
     /// asked once per `q` (the same few conditions recur across a batch). `None` when the
     /// engine leaves one undecided.
-    fn other_facts(&self, q: &Formula<JsonAtom>, ctx: &Ctx<'_>) -> Option<Arc<OtherFacts>> {
+    fn other_facts(&self, q: &Formula<JsonAtom>, ctx: &Ctx<'_>) -> Option<OtherFacts> {
         let lock = || self.other_facts.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(answer) = lock().get(q) {
             return answer.clone();
         }
-        let answer = ask_other_facts(q, ctx).map(Arc::new);
+        let answer = ask_other_facts(q, ctx);
         let mut facts = lock();
         if facts.len() < OTHER_FACTS_CAPACITY {
             facts.insert(q.clone(), answer.clone());
@@ -951,17 +939,7 @@ fn ask_other_facts(q: &Formula<JsonAtom>, ctx: &Ctx<'_>) -> Option<OtherFacts> {
         (Some(_), (found, None)) => !found.is_empty(),
         (Some(_), (_, Some(_))) => return None,
     };
-    let falsifier = falsifier.map(|event| match event {
-        Event::Json(text) => match serde_json::from_str(&text) {
-            Ok(serde_json::Value::Object(record)) => Ok(record),
-            _ => Err(()),
-        },
-        Event::Text(_) => Err(()),
-    });
-    Some(OtherFacts {
-        falsifier,
-        satisfiable: q_satisfiable,
-    })
+    Some((falsifier, q_satisfiable))
 }
 
 /// The witness the engine gives, made realistic, for a required eventName that a pair
@@ -993,21 +971,16 @@ struct SplitFacts {
     nonempty: bool,
 }
 
-/// The JSON record of `record`'s fields with its eventName and eventSource set to `name`
-/// and `source` and its eventTime and awsRegion to the values of the minimal records.
-fn with_pair(
-    mut record: serde_json::Map<String, serde_json::Value>,
-    name: &str,
-    source: &str,
-) -> String {
+/// The JSON record `w` (an object) with its eventName and eventSource set to `name` and
+/// `source` and its eventTime and awsRegion to the values of the minimal records.
+fn with_pair(w: &str, name: &str, source: &str) -> Option<String> {
     let fields = [
         ("eventName", name),
         ("eventSource", source),
         ("eventTime", RECORD_TIME),
         ("awsRegion", RECORD_REGION),
     ];
-    set_fields(&mut record, &fields, false);
-    serde_json::Value::Object(record).to_string()
+    with_fields(w, &fields, false)
 }
 
 /// The JSON record `w` (an object) with `fields` set: all of them, or (`only_empty`) those
@@ -1016,17 +989,6 @@ fn with_fields(w: &str, fields: &[(&str, &str)], only_empty: bool) -> Option<Str
     let serde_json::Value::Object(mut map) = serde_json::from_str(w).ok()? else {
         return None;
     };
-    set_fields(&mut map, fields, only_empty);
-    Some(serde_json::Value::Object(map).to_string())
-}
-
-/// Sets `fields` in the record `map`: all of them, or (`only_empty`) those whose value is the
-/// empty string.
-fn set_fields(
-    map: &mut serde_json::Map<String, serde_json::Value>,
-    fields: &[(&str, &str)],
-    only_empty: bool,
-) {
     for (key, value) in fields {
         if !only_empty || map.get(*key).and_then(|v| v.as_str()) == Some("") {
             map.insert(
@@ -1035,6 +997,7 @@ fn set_fields(
             );
         }
     }
+    Some(serde_json::Value::Object(map).to_string())
 }
 
 /// The witness with plausible values for the record fields the engine left empty
