@@ -93,7 +93,7 @@ pub fn read_simple_string(line: &str) -> Option<std::borrow::Cow<'_, str>> {
         return None;
     }
     let body = open + 1;
-    let mut owned: Option<Vec<u8>> = None;
+    let mut owned: Option<String> = None;
     let mut start = body;
     let close = loop {
         let at = next_special(bytes, start)?;
@@ -101,18 +101,19 @@ pub fn read_simple_string(line: &str) -> Option<std::borrow::Cow<'_, str>> {
             b'"' => break at,
             b'\\' => {
                 let unescaped = match bytes.get(at + 1)? {
-                    b'"' => b'"',
-                    b'\\' => b'\\',
-                    b'/' => b'/',
-                    b'b' => 0x08,
-                    b'f' => 0x0c,
-                    b'n' => b'\n',
-                    b'r' => b'\r',
-                    b't' => b'\t',
+                    b'"' => '"',
+                    b'\\' => '\\',
+                    b'/' => '/',
+                    b'b' => '\u{8}',
+                    b'f' => '\u{c}',
+                    b'n' => '\n',
+                    b'r' => '\r',
+                    b't' => '\t',
                     _ => return None,
                 };
-                let text = owned.get_or_insert_with(|| Vec::with_capacity(bytes.len()));
-                text.extend_from_slice(&bytes[start..at]);
+                let text = owned.get_or_insert_with(|| String::with_capacity(bytes.len()));
+                // `start` and `at` are at ASCII bytes: character boundaries.
+                text.push_str(&line[start..at]);
                 text.push(unescaped);
                 start = at + 2;
             }
@@ -126,10 +127,8 @@ pub fn read_simple_string(line: &str) -> Option<std::borrow::Cow<'_, str>> {
     Some(match owned {
         None => std::borrow::Cow::Borrowed(&line[body..close]),
         Some(mut text) => {
-            text.extend_from_slice(&bytes[start..close]);
-            // Only ASCII bytes were replaced and the line is UTF-8 between them; a failure
-            // here is not reachable, and would only send the line to serde_json.
-            std::borrow::Cow::Owned(String::from_utf8(text).ok()?)
+            text.push_str(&line[start..close]);
+            std::borrow::Cow::Owned(text)
         }
     })
 }
