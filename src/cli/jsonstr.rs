@@ -14,38 +14,35 @@ const fn splat(b: u8) -> u64 {
     0x0101_0101_0101_0101 * b as u64
 }
 
-/// True when some byte of `word` is `"`, `\` or below 0x20 (may also be true when a byte
-/// after such a byte is not one; never false when one is).
-fn has_special(word: u64) -> bool {
+/// The high bit of each byte of `word` (read little-endian) that is `"`, `\` or below 0x20;
+/// bytes after the first such byte may be marked wrongly, the first one never is.
+fn special_bytes(word: u64) -> u64 {
     const HIGHS: u64 = splat(0x80);
     // A zero byte of `x` borrows in `x - 0x01…01` and sets that byte's high bit, which `!x`
     // keeps only when the byte was below 0x80.
     let zero_byte = |x: u64| x.wrapping_sub(splat(1)) & !x & HIGHS;
     let control = word.wrapping_sub(splat(0x20)) & !word & HIGHS;
-    (zero_byte(word ^ splat(b'"')) | zero_byte(word ^ splat(b'\\')) | control) != 0
-}
-
-/// True when the byte needs attention in a JSON string.
-fn is_special(b: u8) -> bool {
-    b == b'"' || b == b'\\' || b < 0x20
+    zero_byte(word ^ splat(b'"')) | zero_byte(word ^ splat(b'\\')) | control
 }
 
 /// The position of the first `"`, `\` or control byte at or after `from`, if any.
 fn next_special(bytes: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if has_special(u64::from_le_bytes(word)) {
-            break;
+    while at < bytes.len() {
+        // Eight bytes, or the last few padded with a letter.
+        let mut word = [b'a'; 8];
+        match bytes.get(at..at + 8) {
+            Some(chunk) => word.copy_from_slice(chunk),
+            None => word[..bytes.len() - at].copy_from_slice(&bytes[at..]),
+        }
+        let marks = special_bytes(u64::from_le_bytes(word));
+        if marks != 0 {
+            // The lowest mark is a special byte (never one of the padding).
+            return Some(at + marks.trailing_zeros() as usize / 8);
         }
         at += 8;
     }
-    bytes
-        .get(at..)?
-        .iter()
-        .position(|&b| is_special(b))
-        .map(|i| at + i)
+    None
 }
 
 /// Appends `s` as a JSON string, exactly as `serde_json::to_writer` writes it.
@@ -138,6 +135,11 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// True when the byte needs attention in a JSON string.
+    fn is_special(b: u8) -> bool {
+        b == b'"' || b == b'\\' || b < 0x20
+    }
+
     fn written(s: &str) -> String {
         let mut out = Vec::new();
         write_str(&mut out, s);
@@ -162,6 +164,12 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn finds_the_first_special_byte(bytes in prop::collection::vec(prop_oneof![Just(b'"'), Just(b'\\'), 0u8..0x20, 0x20u8..=0xff, b'a'..=b'z'], 0..40), from in 0usize..40) {
+            let naive = (from..bytes.len()).find(|&i| is_special(bytes[i]));
+            prop_assert_eq!(next_special(&bytes, from), naive);
+        }
+
         #[test]
         fn writes_what_serde_json_writes(s in tricky()) {
             prop_assert_eq!(written(&s), serde_json::to_string(&s).expect("a string"));
