@@ -607,7 +607,8 @@ impl Checker {
     /// The verdict of a pair formula (see `fast.rs`) before the rule's alternative is
     /// considered, and its relation when decided without the engine (`None`: ask it).
     fn pair_verdict(&self, eval: &fast::PairEval<'_>, source: &str) -> (Verdict, Option<String>) {
-        let (mut covered, mut missing, mut witnesses) = (Vec::new(), Vec::new(), Vec::new());
+        let mut covered = Vec::with_capacity(self.names.len());
+        let (mut missing, mut witnesses) = (Vec::new(), Vec::new());
         for (i, name) in self.names.iter().enumerate() {
             if eval.holds(name, source) {
                 covered.push(name.clone());

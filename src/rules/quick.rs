@@ -102,7 +102,9 @@ fn or<'p>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
     let Some(next) = ws(rest).strip_prefix("||") else {
         return Some((rest, first));
     };
-    let (mut names, mut sources, mut others) = (Vec::new(), Vec::new(), Vec::new());
+    // Room for the usual list of eventNames.
+    let mut names = Vec::with_capacity(32);
+    let (mut sources, mut others) = (Vec::new(), Vec::new());
     let mut add = |part: Part<'p>| match part {
         Part::Eq { name: true, value } => names.push(value),
         Part::Eq { name: false, value } => sources.push(value),
