@@ -1268,16 +1268,11 @@ fn insert_names(
     mine: &Formula<JsonAtom>,
     additions: &[Formula<JsonAtom>],
 ) -> Option<Formula<JsonAtom>> {
-    let lists_names = |ops: &[Formula<JsonAtom>]| {
-        ops.iter().any(|f| matches!(f.kind(), FormulaKind::Atom(a) if a.path.0 == [PathStep::Key("eventName".into())]))
+    let is_name = |f: &Formula<JsonAtom>| {
+        matches!(f.kind(), FormulaKind::Atom(a)
+            if matches!(&a.path.0[..], [PathStep::Key(k)] if k == "eventName"))
     };
     match mine.kind() {
-        FormulaKind::Or(ops) if lists_names(ops) => {
-            let mut all = Vec::with_capacity(ops.len() + additions.len());
-            all.extend(ops.iter().cloned());
-            all.extend(additions.iter().cloned());
-            Formula::join_all(false, all)
-        }
         FormulaKind::And(ops) => {
             let mut done = false;
             let new_ops: Vec<Formula<JsonAtom>> = ops
@@ -1297,10 +1292,11 @@ fn insert_names(
             let first = it.next()?;
             Some(Formula::and(first, it))
         }
-        FormulaKind::Atom(a) if a.path.0 == [PathStep::Key("eventName".into())] => {
-            Some(Formula::or(mine.clone(), additions.iter().cloned()))
-        }
-        _ => None,
+        FormulaKind::Or(ops) if !ops.iter().any(is_name) => None,
+        FormulaKind::Atom(_) if !is_name(mine) => None,
+        // Joined as one operand, a disjunction's operands (sorted) are merged with the
+        // additions rather than sorted again.
+        _ => Some(Formula::or(mine.clone(), additions.iter().cloned())),
     }
 }
 
