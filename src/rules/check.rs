@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::lint::{lint_parsed, matches_generic_records, Lint, GENERIC_PAIRS};
 use super::world::{
-    api_index, api_records, cloudtrail_assumptions, field_equals, minimal_record, ApiEvent,
-    RECORD_REGION, RECORD_TIME,
+    api_index, api_records, cloudtrail_assumptions, equals_atom, field_equals, minimal_record,
+    ApiEvent, RECORD_REGION, RECORD_TIME,
 };
 use super::{fast, quick};
 use super::{rule, Rule};
@@ -771,9 +771,11 @@ impl Checker {
         }
     }
 
-    /// The repair of the JSON pattern `p`, which misses the eventNames `missing` ([`repair`]),
-    /// verified with [`Checker::covers_quickly`] where it applies (`split`: what the split
-    /// path learnt about `p`), else with the engine.
+    /// The repair of the JSON pattern `p`, which misses the eventNames `missing`: the first
+    /// of [`repair`]'s candidates that catches every required event, or failing that the
+    /// rule's reference text (compliant by construction), when it parses. Each is verified
+    /// with [`Checker::covers_quickly`] where it applies (`split`: what the split path learnt
+    /// about `p`), else with the engine.
     fn repair(
         &self,
         p: &Formula<JsonAtom>,
@@ -781,12 +783,27 @@ impl Checker {
         split: Option<&SplitFacts>,
         ctx: &Ctx<'_>,
     ) -> Option<String> {
-        let reference = self
-            .reference_valid
-            .then_some((self.required.pattern.as_str(), &self.reference));
-        repair(p, missing, &self.req, reference, |c| {
+        let covers = |c: &Formula<JsonAtom>| {
             self.covers_quickly(c, split)
                 .unwrap_or_else(|| ctx.covers(&self.req, c))
+        };
+        // The candidates made from a pair formula are pair formulas (the requirement is one
+        // when the checker has the fast path): `covers_quickly` evaluates them at the
+        // required pairs, which needs no copy of their atoms.
+        let pair_source = self
+            .fast_source
+            .as_deref()
+            .filter(|_| fast::is_pair_formula(p));
+        let found = repair(p, missing, &self.req, |c| match pair_source {
+            Some(source) => {
+                let eval = fast::PairEval::from_root(pair_node(c));
+                self.names.iter().all(|n| eval.holds(n, source))
+            }
+            None => covers(&c.cloned()),
+        });
+        found.or_else(|| {
+            let reference = &self.required.pattern;
+            (self.reference_valid && covers(&self.reference)).then(|| reference.clone())
         })
     }
 
@@ -1194,45 +1211,49 @@ fn verdict(byte_identical: bool, canonically_identical: bool, compliant: bool) -
 }
 
 /// A compliant pattern close to `mine`: the missing eventNames added where the pattern
-/// lists eventNames, or next to it, or failing that the rule's `reference` (its text and
-/// formula; `None` when the text does not parse). Verified with `covers` before it is
-/// returned.
+/// lists eventNames, or next to it, or `req` next to it; the first candidate that AWS
+/// accepts and that `covers` verifies. The candidates are made of `mine`'s atoms, borrowed.
 fn repair(
     mine: &Formula<JsonAtom>,
     missing: &[String],
     req: &Formula<JsonAtom>,
-    reference: Option<(&str, &Formula<JsonAtom>)>,
-    covers: impl Fn(&Formula<JsonAtom>) -> bool,
+    covers: impl Fn(&Formula<&JsonAtom>) -> bool,
 ) -> Option<String> {
-    let additions: Vec<Formula<JsonAtom>> = missing
+    let added: Vec<JsonAtom> = missing
         .iter()
-        .map(|n| field_equals("eventName", n))
+        .map(|n| equals_atom("eventName", n))
         .collect();
+    let additions: Vec<Formula<&JsonAtom>> = added.iter().map(Formula::atom).collect();
+    let mine = mine.borrowed();
     // The candidates, built one at a time (the first usually succeeds).
-    let first_candidates: Vec<Box<dyn Fn() -> Option<Formula<JsonAtom>> + '_>> = vec![
-        Box::new(|| insert_names(mine, &additions)),
-        Box::new(|| {
+    let candidates = std::iter::once_with(|| insert_names(&mine, &additions))
+        .chain(std::iter::once_with(|| {
             let (first, rest) = additions.split_first()?;
             Some(Formula::or(
                 mine.clone(),
                 rest.iter().cloned().chain([first.clone()]),
             ))
-        }),
-        Box::new(|| Some(Formula::or(mine.clone(), [req.clone()]))),
-    ];
-    let found = first_candidates.iter().find_map(|make| {
-        let c = make()?;
+        }))
+        .chain(std::iter::once_with(|| {
+            Some(Formula::or(mine.clone(), [req.borrowed()]))
+        }));
+    candidates.flatten().find_map(|c| {
         let text = canon::json_text(&c);
         if !accepted(&c, &text) {
             return None;
         }
         covers(&c).then_some(text)
-    });
-    // Failing that, the rule's own reference text, which is compliant by construction.
-    found.or_else(|| {
-        let (text, formula) = reference?;
-        covers(formula).then(|| text.to_owned())
     })
+}
+
+/// The pair formula `f` for [`fast::PairEval`], atom by atom (`PairEval::new` also groups
+/// the exact values of a disjunction, which pays for evaluations at many more pairs).
+fn pair_node<'f>(f: &Formula<&'f JsonAtom>) -> fast::Node<'f> {
+    match f.kind() {
+        FormulaKind::Atom(a) => fast::Node::Atom(a),
+        FormulaKind::And(ops) => fast::Node::And(ops.iter().map(pair_node).collect()),
+        FormulaKind::Or(ops) => fast::Node::Or(ops.iter().map(pair_node).collect()),
+    }
 }
 
 /// Would AWS accept `text`, the canonical text of `c`? Canonical text always parses back
@@ -1241,8 +1262,8 @@ fn repair(
 /// parentheses (one level per level of the formula below its root). A text of at most 1024
 /// bytes without regexes or wildcard steps and of modest depth passes them all; anything
 /// else is parsed.
-fn accepted(c: &Formula<JsonAtom>, text: &str) -> bool {
-    fn plain(f: &Formula<JsonAtom>, depth: usize) -> bool {
+fn accepted(c: &Formula<&JsonAtom>, text: &str) -> bool {
+    fn plain(f: &Formula<&JsonAtom>, depth: usize) -> bool {
         match f.kind() {
             FormulaKind::Atom(a) => {
                 !matches!(
@@ -1264,18 +1285,18 @@ fn accepted(c: &Formula<JsonAtom>, text: &str) -> bool {
 }
 
 /// `mine` with `additions` joined to the first disjunction that lists eventNames.
-fn insert_names(
-    mine: &Formula<JsonAtom>,
-    additions: &[Formula<JsonAtom>],
-) -> Option<Formula<JsonAtom>> {
-    let is_name = |f: &Formula<JsonAtom>| {
+fn insert_names<'a>(
+    mine: &Formula<&'a JsonAtom>,
+    additions: &[Formula<&'a JsonAtom>],
+) -> Option<Formula<&'a JsonAtom>> {
+    let is_name = |f: &Formula<&JsonAtom>| {
         matches!(f.kind(), FormulaKind::Atom(a)
             if matches!(&a.path.0[..], [PathStep::Key(k)] if k == "eventName"))
     };
     match mine.kind() {
         FormulaKind::And(ops) => {
             let mut done = false;
-            let new_ops: Vec<Formula<JsonAtom>> = ops
+            let new_ops: Vec<Formula<&JsonAtom>> = ops
                 .iter()
                 .map(|op| match (done, insert_names(op, additions)) {
                     (false, Some(changed)) => {
