@@ -796,7 +796,7 @@ impl Checker {
             .filter(|_| fast::is_pair_formula(p));
         let found = repair(p, missing, &self.req, |c| match pair_source {
             Some(source) => {
-                let eval = fast::PairEval::from_root(pair_node(c));
+                let eval = fast::PairEval::new(c);
                 self.names.iter().all(|n| eval.holds(n, source))
             }
             None => covers(&c.cloned()),
@@ -1244,16 +1244,6 @@ fn repair(
         }
         covers(&c).then_some(text)
     })
-}
-
-/// The pair formula `f` for [`fast::PairEval`], atom by atom (`PairEval::new` also groups
-/// the exact values of a disjunction, which pays for evaluations at many more pairs).
-fn pair_node<'f>(f: &Formula<&'f JsonAtom>) -> fast::Node<'f> {
-    match f.kind() {
-        FormulaKind::Atom(a) => fast::Node::Atom(a),
-        FormulaKind::And(ops) => fast::Node::And(ops.iter().map(pair_node).collect()),
-        FormulaKind::Or(ops) => fast::Node::Or(ops.iter().map(pair_node).collect()),
-    }
 }
 
 /// Would AWS accept `text`, the canonical text of `c`? Canonical text always parses back
