@@ -106,6 +106,17 @@ impl<A> Formula<A> {
         &self.kind
     }
 
+    /// The same formula over borrowed atoms, for building others from it without copying
+    /// its atoms. (Still canonical: `&A` is ordered as `A` is.)
+    pub(crate) fn borrowed(&self) -> Formula<&A> {
+        let kind = match &self.kind {
+            FormulaKind::Atom(a) => FormulaKind::Atom(a),
+            FormulaKind::And(ops) => FormulaKind::And(ops.iter().map(Formula::borrowed).collect()),
+            FormulaKind::Or(ops) => FormulaKind::Or(ops.iter().map(Formula::borrowed).collect()),
+        };
+        Formula { kind }
+    }
+
     /// The atoms, left to right.
     pub fn atoms(&self) -> Vec<&A> {
         let mut out = Vec::new();
@@ -117,6 +128,18 @@ impl<A> Formula<A> {
             }
         }
         out
+    }
+}
+
+impl<A: Clone> Formula<&A> {
+    /// The same formula over copies of its atoms: the inverse of [`Formula::borrowed`].
+    pub(crate) fn cloned(&self) -> Formula<A> {
+        let kind = match &self.kind {
+            FormulaKind::Atom(a) => FormulaKind::Atom((*a).clone()),
+            FormulaKind::And(ops) => FormulaKind::And(ops.iter().map(Formula::cloned).collect()),
+            FormulaKind::Or(ops) => FormulaKind::Or(ops.iter().map(Formula::cloned).collect()),
+        };
+        Formula { kind }
     }
 }
 

@@ -3,6 +3,7 @@
 //! The printed text parses (with AWS's limits off, since canonical text can be a little
 //! longer than a compact original) back to the same [`Canonical`].
 
+use std::borrow::Borrow;
 use std::fmt;
 
 use super::lower::is_word;
@@ -62,8 +63,8 @@ impl fmt::Display for Canonical {
 
 /// The canonical text of the JSON pattern whose formula is `formula`: the same text as
 /// `Canonical::Json(formula.clone()).to_string()`, without the clone, written straight
-/// into a string of about the right size.
-pub fn json_text(formula: &Formula<JsonAtom>) -> String {
+/// into a string of about the right size. The atoms may be borrowed (`Formula<&JsonAtom>`).
+pub fn json_text<A: Borrow<JsonAtom>>(formula: &Formula<A>) -> String {
     let mut out = String::with_capacity(json_text_len(formula));
     // Writing into a String cannot fail.
     let _ = json_formula(&mut out, formula);
@@ -71,9 +72,10 @@ pub fn json_text(formula: &Formula<JsonAtom>) -> String {
 }
 
 /// About the length of [`json_text`]'s text (a little more, usually).
-fn json_text_len(formula: &Formula<JsonAtom>) -> usize {
+fn json_text_len<A: Borrow<JsonAtom>>(formula: &Formula<A>) -> usize {
     match formula.kind() {
         FormulaKind::Atom(atom) => {
+            let atom = atom.borrow();
             let path: usize = atom
                 .path
                 .0
@@ -101,9 +103,13 @@ fn json_text_len(formula: &Formula<JsonAtom>) -> usize {
     }
 }
 
-fn json_formula<W: fmt::Write>(w: &mut W, formula: &Formula<JsonAtom>) -> fmt::Result {
+fn json_formula<W: fmt::Write, A: Borrow<JsonAtom>>(
+    w: &mut W,
+    formula: &Formula<A>,
+) -> fmt::Result {
     w.write_str("{ ")?;
-    formula_text(w, formula, &mut |w: &mut W, atom: &JsonAtom| {
+    formula_text(w, formula, &mut |w: &mut W, atom: &A| {
+        let atom = atom.borrow();
         path(w, &atom.path)?;
         w.write_str(" ")?;
         test(w, &atom.test)

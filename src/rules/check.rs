@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::lint::{lint_parsed, matches_generic_records, Lint, GENERIC_PAIRS};
 use super::world::{
-    api_index, api_records, cloudtrail_assumptions, field_equals, minimal_record, ApiEvent,
-    RECORD_REGION, RECORD_TIME,
+    api_index, api_records, cloudtrail_assumptions, equals_atom, field_equals, minimal_record,
+    ApiEvent, RECORD_REGION, RECORD_TIME,
 };
 use super::{fast, quick};
 use super::{rule, Rule};
@@ -239,6 +239,10 @@ pub struct Checker {
     reference: Formula<JsonAtom>,
     req: Formula<JsonAtom>,
     req_canonical: Canonical,
+    /// `req` compiled, for checking witnesses.
+    req_matcher: Matcher,
+    /// Whether the reference pattern's text parses (a repair's last resort).
+    reference_valid: bool,
     names: Vec<String>,
     /// The same, sorted (for lookups).
     sorted_names: Vec<String>,
@@ -269,9 +273,18 @@ struct Memo {
 /// The most reports a memoising checker keeps.
 const MEMO_CAPACITY: usize = 100_000;
 
-/// What [`Checker::other_facts`] finds: a record falsifying the conditions, if any, and
-/// whether they are satisfiable.
-type OtherFacts = (Option<Event>, bool);
+/// What [`Checker::other_facts`] finds about the conditions on other fields of a split
+/// pattern.
+#[derive(Debug, Clone)]
+struct OtherFacts {
+    /// A record on which they fail, if any.
+    falsifier: Option<Event>,
+    /// Whether they hold on some record.
+    satisfiable: bool,
+    /// Whether they hold on the minimal records of the API table, which all agree: the
+    /// conditions read none of the four fields, and those records have no other.
+    on_minimal_records: bool,
+}
 
 /// The most answers of [`Checker::other_facts`] a checker keeps.
 const OTHER_FACTS_CAPACITY: usize = 10_000;
@@ -323,8 +336,10 @@ impl Checker {
             assume: options.assume,
             noise: options.noise,
             limits: options.limits,
+            reference_valid: syntax::parse(&required.pattern).is_ok(),
             reference,
             req_canonical: Canonical::Json(req.clone()),
+            req_matcher: Matcher::json(&req),
             req,
             sorted_names: {
                 let mut sorted = names.clone();
@@ -593,10 +608,7 @@ impl Checker {
             report.compliant,
         );
         if !report.compliant {
-            report.repair = repair(p, &report.missing, &self.req, &self.required.pattern, |c| {
-                self.covers_quickly(c, None)
-                    .unwrap_or_else(|| ctx.covers(&self.req, c))
-            });
+            report.repair = self.repair(p, &report.missing, None, &ctx);
         }
         if self.noise && self.rule.event_source.is_some() {
             report.noise = Some(self.noise(mine, Some(&eval)));
@@ -726,10 +738,10 @@ impl Checker {
             Some(_) => self.relation(mine, report),
         };
         if !report.witnesses.is_empty() {
-            let (req_m, mine_m) = (Matcher::new(&self.req_canonical), Matcher::new(mine));
+            let mine_m = Matcher::new(mine);
             report.witnesses = std::mem::take(&mut report.witnesses)
                 .into_iter()
-                .map(|w| realistic(w, &req_m, &mine_m))
+                .map(|w| realistic(w, &self.req_matcher, &mine_m))
                 .collect();
         }
         match (depth, mine_formula) {
@@ -758,17 +770,53 @@ impl Checker {
         split: Option<&SplitFacts>,
         report: &mut CheckReport,
     ) {
-        let (required, req, ctx) = (self.required, &self.req, self.ctx());
+        let (required, ctx) = (self.required, self.ctx());
         report.exact_text = exact_text(pattern, mine, required, &self.reference, report.compliant);
         if !report.compliant {
-            report.repair = repair(p, &report.missing, req, &required.pattern, |c| {
-                self.covers_quickly(c, split)
-                    .unwrap_or_else(|| ctx.covers(req, c))
-            });
+            report.repair = self.repair(p, &report.missing, split, &ctx);
         }
         if self.noise && self.rule.event_source.is_some() {
-            report.noise = Some(self.noise(mine, None));
+            report.noise = Some(match split {
+                Some(facts) => self.split_noise(mine, facts),
+                None => self.noise(mine, None),
+            });
         }
+    }
+
+    /// The repair of the JSON pattern `p`, which misses the eventNames `missing`: the first
+    /// of [`repair`]'s candidates that catches every required event, or failing that the
+    /// rule's reference text (compliant by construction), when it parses. Each is verified
+    /// with [`Checker::covers_quickly`] where it applies (`split`: what the split path learnt
+    /// about `p`), else with the engine.
+    fn repair(
+        &self,
+        p: &Formula<JsonAtom>,
+        missing: &[String],
+        split: Option<&SplitFacts>,
+        ctx: &Ctx<'_>,
+    ) -> Option<String> {
+        let covers = |c: &Formula<JsonAtom>| {
+            self.covers_quickly(c, split)
+                .unwrap_or_else(|| ctx.covers(&self.req, c))
+        };
+        // The candidates made from a pair formula are pair formulas (the requirement is one
+        // when the checker has the fast path): `covers_quickly` evaluates them at the
+        // required pairs, which needs no copy of their atoms.
+        let pair_source = self
+            .fast_source
+            .as_deref()
+            .filter(|_| fast::is_pair_formula(p));
+        let found = repair(p, missing, &self.req, |c| match pair_source {
+            Some(source) => {
+                let eval = fast::PairEval::new(c);
+                self.names.iter().all(|n| eval.holds(n, source))
+            }
+            None => covers(&c.cloned()),
+        });
+        found.or_else(|| {
+            let reference = &self.required.pattern;
+            (self.reference_valid && covers(&self.reference)).then(|| reference.clone())
+        })
     }
 
     /// Does `c` catch every required event, decided without the engine where `fast.rs`'s
@@ -830,29 +878,38 @@ impl Checker {
             ))
         };
         let (a, q) = (conj(&split.pair)?, conj(&split.other)?);
-        let (falsifier, q_satisfiable) = self.other_facts(&q, &ctx)?;
+        let facts = self.other_facts(&q, &ctx)?;
         let eval = fast::PairEval::new(&a);
         let (mut covered, mut missing, mut witnesses) = (Vec::new(), Vec::new(), Vec::new());
-        let (req_m, mine_m) = (Matcher::json(&self.req), Matcher::json(p));
+        let mine_m = Matcher::json(p);
+        // The falsifier's members, read on first use.
+        let mut falsifier_record = None;
         for name in &self.names {
-            let witness = match (eval.holds(name, source), &falsifier) {
+            let witness = match (eval.holds(name, source), &facts.falsifier) {
                 (true, None) => {
                     covered.push(name.clone());
                     continue;
                 }
                 (false, _) => minimal_record(name, source),
-                (true, Some(Event::Json(w))) => with_pair(w, name, source)?,
+                (true, Some(Event::Json(w))) => {
+                    let record = match &mut falsifier_record {
+                        Some(record) => record,
+                        unread => unread.insert(json_object(w)?),
+                    };
+                    with_pair(record, name, source)
+                }
                 (true, Some(Event::Text(_))) => return None,
             };
-            if !req_m.matches(&witness) || mine_m.matches(&witness) {
+            // A few events each: parsing them beats building the matchers' prefilters.
+            if !self.req_matcher.matches_parsed(&witness) || mine_m.matches_parsed(&witness) {
                 return None;
             }
             missing.push(name.clone());
             witnesses.push(Event::Json(witness));
         }
-        let inside = q_satisfiable && self.names.iter().any(|n| eval.holds(n, source));
+        let inside = facts.satisfiable && self.names.iter().any(|n| eval.holds(n, source));
         let outside = match fast::matches_outside(&eval, &self.sorted_names, source) {
-            Some(outside) => q_satisfiable && outside,
+            Some(outside) => facts.satisfiable && outside,
             None => return None,
         };
         report.relation = relation_name(outside, missing.is_empty(), inside);
@@ -863,8 +920,10 @@ impl Checker {
             self.accept_alternative(p, &ctx, report);
         }
         Some(SplitFacts {
+            pair: a,
             other: q,
-            other_valid: falsifier.is_none(),
+            other_valid: facts.falsifier.is_none(),
+            other_on_minimal_records: facts.on_minimal_records,
             nonempty: inside || outside,
         })
     }
@@ -893,6 +952,19 @@ impl Checker {
             api_index().positions(source, &self.names)
         });
         noise(mine, pair, required)
+    }
+
+    /// The noise report of the split pattern `mine`, without evaluating records: on a
+    /// minimal record, its conditions on other fields have the same truth for every API,
+    /// and its pair formulas are decided by the pair (`fast.rs`).
+    fn split_noise(&self, mine: &Canonical, facts: &SplitFacts) -> Noise {
+        if !facts.other_on_minimal_records {
+            return Noise {
+                count: 0,
+                examples: Vec::new(),
+            };
+        }
+        self.noise(mine, Some(&fast::PairEval::new(&facts.pair)))
     }
 
     fn ctx(&self) -> Ctx<'_> {
@@ -935,12 +1007,18 @@ fn ask_other_facts(q: &Formula<JsonAtom>, ctx: &Ctx<'_>) -> Option<OtherFacts> {
         (found, None) => found.into_iter().next(),
         (_, Some(_)) => return None,
     };
-    let q_satisfiable = match (&falsifier, ctx.find(&[(q, true)])) {
+    let satisfiable = match (&falsifier, ctx.find(&[(q, true)])) {
         (None, _) => true,
         (Some(_), (found, None)) => !found.is_empty(),
         (Some(_), (_, Some(_))) => return None,
     };
-    Some((falsifier, q_satisfiable))
+    // Any minimal record will do (see `OtherFacts::on_minimal_records`).
+    let on_minimal_records = Matcher::json(q).matches_parsed(&minimal_record("", ""));
+    Some(OtherFacts {
+        falsifier,
+        satisfiable,
+        on_minimal_records,
+    })
 }
 
 /// The witness the engine gives, made realistic, for a required eventName that a pair
@@ -964,41 +1042,68 @@ fn relation_name(outside: bool, all_required: bool, some_required: bool) -> Stri
 
 /// What [`Checker::split_verdict`] learnt about a split pattern, for the rest of the report.
 struct SplitFacts {
+    /// The conjunction of its pair formulas.
+    pair: Formula<JsonAtom>,
     /// The conjunction of its conditions on other fields.
     other: Formula<JsonAtom>,
     /// Whether every record satisfies them.
     other_valid: bool,
+    /// Whether the minimal records of the API table satisfy them ([`OtherFacts`]).
+    other_on_minimal_records: bool,
     /// Whether the pattern matches some record.
     nonempty: bool,
 }
 
-/// The JSON record `w` (an object) with its eventName and eventSource set to `name` and
-/// `source` and its eventTime and awsRegion to the values of the minimal records.
-fn with_pair(w: &str, name: &str, source: &str) -> Option<String> {
+/// The members of a JSON record, by key.
+type JsonObject = serde_json::Map<String, serde_json::Value>;
+
+/// The members of the JSON object `w`; `None` when `w` is not a JSON object.
+fn json_object(w: &str) -> Option<JsonObject> {
+    match serde_json::from_str(w).ok()? {
+        serde_json::Value::Object(members) => Some(members),
+        _ => None,
+    }
+}
+
+/// The text of the JSON record `record` with its eventName and eventSource set to `name`
+/// and `source` and its eventTime and awsRegion to the values of the minimal records (set
+/// in `record` too, for the next pair).
+fn with_pair(record: &mut JsonObject, name: &str, source: &str) -> String {
     let fields = [
         ("eventName", name),
         ("eventSource", source),
         ("eventTime", RECORD_TIME),
         ("awsRegion", RECORD_REGION),
     ];
-    with_fields(w, &fields, false)
+    set_fields(record, &fields, false);
+    object_text(record)
 }
 
 /// The JSON record `w` (an object) with `fields` set: all of them, or (`only_empty`) those
 /// whose value is the empty string. `None` when `w` is not a JSON object.
 fn with_fields(w: &str, fields: &[(&str, &str)], only_empty: bool) -> Option<String> {
-    let serde_json::Value::Object(mut map) = serde_json::from_str(w).ok()? else {
-        return None;
-    };
+    let mut record = json_object(w)?;
+    set_fields(&mut record, fields, only_empty);
+    Some(object_text(&record))
+}
+
+/// Sets `fields` in `record`: all of them, or (`only_empty`) those whose value is the empty
+/// string.
+fn set_fields(record: &mut JsonObject, fields: &[(&str, &str)], only_empty: bool) {
     for (key, value) in fields {
-        if !only_empty || map.get(*key).and_then(|v| v.as_str()) == Some("") {
-            map.insert(
+        if !only_empty || record.get(*key).and_then(|v| v.as_str()) == Some("") {
+            record.insert(
                 (*key).to_owned(),
                 serde_json::Value::String((*value).to_owned()),
             );
         }
     }
-    Some(serde_json::Value::Object(map).to_string())
+}
+
+/// The compact JSON text of an object, as `serde_json::Value::Object` prints it.
+fn object_text(record: &JsonObject) -> String {
+    // Serialising a map of JSON values cannot fail.
+    serde_json::to_string(record).unwrap_or_default()
 }
 
 /// The witness with plausible values for the record fields the engine left empty
@@ -1009,7 +1114,7 @@ fn realistic(w: Event, required: &Matcher, mine: &Matcher) -> Event {
     let Some(candidate) = with_fields(text, &filled, true) else {
         return w;
     };
-    match required.matches(&candidate) && !mine.matches(&candidate) {
+    match required.matches_parsed(&candidate) && !mine.matches_parsed(&candidate) {
         true => Event::Json(candidate),
         false => w,
     }
@@ -1118,43 +1223,38 @@ fn verdict(byte_identical: bool, canonically_identical: bool, compliant: bool) -
 }
 
 /// A compliant pattern close to `mine`: the missing eventNames added where the pattern
-/// lists eventNames, or next to it. Verified with the engine before it is returned.
+/// lists eventNames, or next to it, or `req` next to it; the first candidate that AWS
+/// accepts and that `covers` verifies. The candidates are made of `mine`'s atoms, borrowed.
 fn repair(
     mine: &Formula<JsonAtom>,
     missing: &[String],
     req: &Formula<JsonAtom>,
-    reference_text: &str,
-    covers: impl Fn(&Formula<JsonAtom>) -> bool,
+    covers: impl Fn(&Formula<&JsonAtom>) -> bool,
 ) -> Option<String> {
-    let additions: Vec<Formula<JsonAtom>> = missing
+    let added: Vec<JsonAtom> = missing
         .iter()
-        .map(|n| field_equals("eventName", n))
+        .map(|n| equals_atom("eventName", n))
         .collect();
+    let additions: Vec<Formula<&JsonAtom>> = added.iter().map(Formula::atom).collect();
+    let mine = mine.borrowed();
     // The candidates, built one at a time (the first usually succeeds).
-    let first_candidates: Vec<Box<dyn Fn() -> Option<Formula<JsonAtom>> + '_>> = vec![
-        Box::new(|| insert_names(mine, &additions)),
-        Box::new(|| {
+    let candidates = std::iter::once_with(|| insert_names(&mine, &additions))
+        .chain(std::iter::once_with(|| {
             let (first, rest) = additions.split_first()?;
             Some(Formula::or(
                 mine.clone(),
                 rest.iter().cloned().chain([first.clone()]),
             ))
-        }),
-        Box::new(|| Some(Formula::or(mine.clone(), [req.clone()]))),
-    ];
-    let found = first_candidates.iter().find_map(|make| {
-        let c = make()?;
+        }))
+        .chain(std::iter::once_with(|| {
+            Some(Formula::or(mine.clone(), [req.borrowed()]))
+        }));
+    candidates.flatten().find_map(|c| {
         let text = canon::json_text(&c);
         if !accepted(&c, &text) {
             return None;
         }
         covers(&c).then_some(text)
-    });
-    // Failing that, the rule's own reference text, which is compliant by construction.
-    found.or_else(|| {
-        let text = reference_text.to_owned();
-        let reference = reference_formula(reference_text);
-        (syntax::parse(&text).is_ok() && covers(&reference)).then_some(text)
     })
 }
 
@@ -1164,8 +1264,8 @@ fn repair(
 /// parentheses (one level per level of the formula below its root). A text of at most 1024
 /// bytes without regexes or wildcard steps and of modest depth passes them all; anything
 /// else is parsed.
-fn accepted(c: &Formula<JsonAtom>, text: &str) -> bool {
-    fn plain(f: &Formula<JsonAtom>, depth: usize) -> bool {
+fn accepted(c: &Formula<&JsonAtom>, text: &str) -> bool {
+    fn plain(f: &Formula<&JsonAtom>, depth: usize) -> bool {
         match f.kind() {
             FormulaKind::Atom(a) => {
                 !matches!(
@@ -1187,23 +1287,18 @@ fn accepted(c: &Formula<JsonAtom>, text: &str) -> bool {
 }
 
 /// `mine` with `additions` joined to the first disjunction that lists eventNames.
-fn insert_names(
-    mine: &Formula<JsonAtom>,
-    additions: &[Formula<JsonAtom>],
-) -> Option<Formula<JsonAtom>> {
-    let lists_names = |ops: &[Formula<JsonAtom>]| {
-        ops.iter().any(|f| matches!(f.kind(), FormulaKind::Atom(a) if a.path.0 == [PathStep::Key("eventName".into())]))
+fn insert_names<'a>(
+    mine: &Formula<&'a JsonAtom>,
+    additions: &[Formula<&'a JsonAtom>],
+) -> Option<Formula<&'a JsonAtom>> {
+    let is_name = |f: &Formula<&JsonAtom>| {
+        matches!(f.kind(), FormulaKind::Atom(a)
+            if matches!(&a.path.0[..], [PathStep::Key(k)] if k == "eventName"))
     };
     match mine.kind() {
-        FormulaKind::Or(ops) if lists_names(ops) => {
-            let mut all = Vec::with_capacity(ops.len() + additions.len());
-            all.extend(ops.iter().cloned());
-            all.extend(additions.iter().cloned());
-            Formula::join_all(false, all)
-        }
         FormulaKind::And(ops) => {
             let mut done = false;
-            let new_ops: Vec<Formula<JsonAtom>> = ops
+            let new_ops: Vec<Formula<&JsonAtom>> = ops
                 .iter()
                 .map(|op| match (done, insert_names(op, additions)) {
                     (false, Some(changed)) => {
@@ -1220,10 +1315,11 @@ fn insert_names(
             let first = it.next()?;
             Some(Formula::and(first, it))
         }
-        FormulaKind::Atom(a) if a.path.0 == [PathStep::Key("eventName".into())] => {
-            Some(Formula::or(mine.clone(), additions.iter().cloned()))
-        }
-        _ => None,
+        FormulaKind::Or(ops) if !ops.iter().any(is_name) => None,
+        FormulaKind::Atom(_) if !is_name(mine) => None,
+        // Joined as one operand, a disjunction's operands (sorted) are merged with the
+        // additions rather than sorted again.
+        _ => Some(Formula::or(mine.clone(), additions.iter().cloned())),
     }
 }
 
@@ -1232,9 +1328,10 @@ fn insert_names(
 ///
 /// Only the APIs the pattern can match are evaluated: when it requires one of some exact
 /// eventNames (or eventSources), the index gives those APIs; otherwise every API is. A pair
-/// formula (`pair`) is evaluated on the (eventName, eventSource) pair, anything else with
-/// the evaluator on the record's text. `required`: the positions of the rule's APIs
-/// (ascending), which are not noise.
+/// formula (`pair`) is evaluated on the (eventName, eventSource) pair, and so is a split
+/// pattern (`fast.rs`) whose conditions on other fields hold on minimal records (`pair`: its
+/// pair formulas); anything else with the evaluator on the record's text. `required`: the
+/// positions of the rule's APIs (ascending), which are not noise.
 fn noise(mine: &Canonical, pair: Option<&fast::PairEval<'_>>, required: &[usize]) -> Noise {
     let index = api_index();
     let apis = &index.apis;

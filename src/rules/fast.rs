@@ -58,7 +58,7 @@
 //! corpus (witnesses of split patterns are checked rather than compared: the engine picks
 //! other values), and property tests do the same over generated pair and split patterns.
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 
 use crate::canon::{Formula, FormulaKind, JsonAtom, Operand, PathStep, Test, TextPat};
 use crate::eval::json::{holds, Found};
@@ -177,8 +177,8 @@ pub(super) enum Node<'f> {
 }
 
 impl<'f> PairEval<'f> {
-    /// Prepares the pair formula `f`.
-    pub(super) fn new(f: &'f Formula<JsonAtom>) -> PairEval<'f> {
+    /// Prepares the pair formula `f` (its atoms owned or borrowed).
+    pub(super) fn new<A: Borrow<JsonAtom>>(f: &'f Formula<A>) -> PairEval<'f> {
         PairEval { root: Node::of(f) }
     }
 
@@ -194,22 +194,22 @@ impl<'f> PairEval<'f> {
 }
 
 impl<'f> Node<'f> {
-    fn of(f: &'f Formula<JsonAtom>) -> Node<'f> {
+    fn of<A: Borrow<JsonAtom>>(f: &'f Formula<A>) -> Node<'f> {
         match f.kind() {
-            FormulaKind::Atom(a) => Node::Atom(a),
+            FormulaKind::Atom(a) => Node::Atom(a.borrow()),
             FormulaKind::And(ops) => Node::And(ops.iter().map(Node::of).collect()),
             FormulaKind::Or(ops) => {
                 let (mut names, mut sources, mut rest) = (Vec::new(), Vec::new(), Vec::new());
                 for op in ops {
                     match op.kind() {
-                        FormulaKind::Atom(a) => match (field_of(a), &a.test) {
+                        FormulaKind::Atom(a) => match (field_of(a.borrow()), &a.borrow().test) {
                             (Some(field), Test::Eq(Operand::Text(TextPat::Exact(v)))) => {
                                 match field == NAME {
                                     true => names.push(v.as_str()),
                                     false => sources.push(v.as_str()),
                                 }
                             }
-                            _ => rest.push(Node::Atom(a)),
+                            _ => rest.push(Node::Atom(a.borrow())),
                         },
                         _ => rest.push(Node::of(op)),
                     }

@@ -13,20 +13,30 @@ use crate::logic::Assumptions;
 /// The fields every CloudTrail record has, as strings.
 pub const RECORD_STRING_FIELDS: [&str; 4] = ["eventName", "eventSource", "eventTime", "awsRegion"];
 
-/// A formula of one test on a top-level field.
-pub(crate) fn field(name: &str, test: Test) -> Formula<JsonAtom> {
-    Formula::atom(JsonAtom {
+/// A test on a top-level field.
+fn field_atom(name: &str, test: Test) -> JsonAtom {
+    JsonAtom {
         path: Path(vec![PathStep::Key(name.to_owned())]),
         test,
-    })
+    }
+}
+
+/// A formula of one test on a top-level field.
+pub(crate) fn field(name: &str, test: Test) -> Formula<JsonAtom> {
+    Formula::atom(field_atom(name, test))
+}
+
+/// The atom `$.name = "value"` (exactly).
+pub(crate) fn equals_atom(name: &str, value: &str) -> JsonAtom {
+    field_atom(
+        name,
+        Test::Eq(Operand::Text(TextPat::Exact(value.to_owned()))),
+    )
 }
 
 /// `$.name = "value"` (exactly).
 pub(crate) fn field_equals(name: &str, value: &str) -> Formula<JsonAtom> {
-    field(
-        name,
-        Test::Eq(Operand::Text(TextPat::Exact(value.to_owned()))),
-    )
+    Formula::atom(equals_atom(name, value))
 }
 
 /// What every real CloudTrail record satisfies: `eventName`, `eventSource`, `eventTime`

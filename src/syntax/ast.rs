@@ -356,9 +356,15 @@ impl fmt::Display for Term {
 
 impl<T: fmt::Display> fmt::Display for Expr<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The parts are written with the same formatter (no `write!`, which would format
+        // anew for each of them).
         let (operands, sep) = match self {
-            Expr::Leaf { leaf } => return write!(f, "{leaf}"),
-            Expr::Paren { inner, .. } => return write!(f, "({inner})"),
+            Expr::Leaf { leaf } => return fmt::Display::fmt(leaf, f),
+            Expr::Paren { inner, .. } => {
+                f.write_str("(")?;
+                fmt::Display::fmt(inner, f)?;
+                return f.write_str(")");
+            }
             Expr::And { operands, .. } => (operands, " && "),
             Expr::Or { operands, .. } => (operands, " || "),
         };
@@ -366,7 +372,7 @@ impl<T: fmt::Display> fmt::Display for Expr<T> {
             if i > 0 {
                 f.write_str(sep)?;
             }
-            write!(f, "{operand}")?;
+            fmt::Display::fmt(operand, f)?;
         }
         Ok(())
     }
