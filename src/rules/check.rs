@@ -1,7 +1,7 @@
 //! `check`: does a pattern catch every event a rule requires?
 
 use std::fmt;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
@@ -255,7 +255,11 @@ pub struct Checker {
     /// Reports by canonical form, when memoising ([`Checker::memoised`]).
     memo: Option<Mutex<FxHashMap<Canonical, Memo>>>,
     /// The answers of [`Checker::other_facts`] by the conditions asked about.
-    other_facts: Mutex<FxHashMap<Formula<JsonAtom>, Option<OtherFacts>>>,
+    other_facts: Mutex<FxHashMap<Formula<JsonAtom>, Option<Arc<OtherFacts>>>>,
+    /// For each of `names`, its minimal record with the rule's eventSource when the
+    /// requirement's matcher accepts it (else `None`): a split pattern's witness for the
+    /// eventNames its pair formulas miss. Found on first use.
+    minimal_witnesses: OnceLock<Vec<Option<String>>>,
     /// The positions in the API table of the required (eventSource, eventName) pairs, for
     /// the noise report; found on first use.
     required_apis: OnceLock<Vec<usize>>,
@@ -275,10 +279,15 @@ const MEMO_CAPACITY: usize = 100_000;
 
 /// What [`Checker::other_facts`] finds about the conditions on other fields of a split
 /// pattern.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct OtherFacts {
     /// A record on which they fail, if any.
     falsifier: Option<Event>,
+    /// For each of the checker's eventNames, the falsifier (a JSON object) with its pair set
+    /// to that eventName and the rule's eventSource, when the requirement's matcher accepts
+    /// it (else `None`): a split pattern's witness for the eventNames its pair formulas
+    /// catch. Empty without a JSON falsifier.
+    falsified_records: Vec<Option<String>>,
     /// Whether they hold on some record.
     satisfiable: bool,
     /// Whether they hold on the minimal records of the API table, which all agree: the
@@ -352,6 +361,7 @@ impl Checker {
             fast_witnesses,
             memo: None,
             other_facts: Mutex::new(FxHashMap::default()),
+            minimal_witnesses: OnceLock::new(),
             required_apis: OnceLock::new(),
         })
     }
@@ -878,34 +888,28 @@ impl Checker {
             ))
         };
         let (a, q) = (conj(&split.pair)?, conj(&split.other)?);
-        let facts = self.other_facts(&q, &ctx)?;
+        let facts = self.other_facts(&q, source, &ctx)?;
         let eval = fast::PairEval::new(&a);
         let (mut covered, mut missing, mut witnesses) = (Vec::new(), Vec::new(), Vec::new());
         let mine_m = Matcher::json(p);
-        // The falsifier's members, read on first use.
-        let mut falsifier_record = None;
-        for name in &self.names {
+        let minimal_witnesses = self.minimal_witnesses(source);
+        for (i, name) in self.names.iter().enumerate() {
+            // Each witness has been checked with the requirement's matcher (`None`: it
+            // failed); the pattern's must reject it.
             let witness = match (eval.holds(name, source), &facts.falsifier) {
                 (true, None) => {
                     covered.push(name.clone());
                     continue;
                 }
-                (false, _) => minimal_record(name, source),
-                (true, Some(Event::Json(w))) => {
-                    let record = match &mut falsifier_record {
-                        Some(record) => record,
-                        unread => unread.insert(json_object(w)?),
-                    };
-                    with_pair(record, name, source)
-                }
-                (true, Some(Event::Text(_))) => return None,
+                (false, _) => minimal_witnesses.get(i)?.as_deref()?,
+                (true, Some(_)) => facts.falsified_records.get(i)?.as_deref()?,
             };
-            // A few events each: parsing them beats building the matchers' prefilters.
-            if !self.req_matcher.matches_parsed(&witness) || mine_m.matches_parsed(&witness) {
+            // A few events each: parsing them beats building the matcher's prefilter.
+            if mine_m.matches_parsed(witness) {
                 return None;
             }
             missing.push(name.clone());
-            witnesses.push(Event::Json(witness));
+            witnesses.push(Event::Json(witness.to_owned()));
         }
         let inside = facts.satisfiable && self.names.iter().any(|n| eval.holds(n, source));
         let outside = match fast::matches_outside(&eval, &self.sorted_names, source) {
@@ -932,17 +936,78 @@ impl Checker {
     /// fails, if there is one, and whether `q` holds on some record — two engine questions,
     /// asked once per `q` (the same few conditions recur across a batch). `None` when the
     /// engine leaves one undecided.
-    fn other_facts(&self, q: &Formula<JsonAtom>, ctx: &Ctx<'_>) -> Option<OtherFacts> {
+    fn other_facts(
+        &self,
+        q: &Formula<JsonAtom>,
+        source: &str,
+        ctx: &Ctx<'_>,
+    ) -> Option<Arc<OtherFacts>> {
         let lock = || self.other_facts.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(answer) = lock().get(q) {
             return answer.clone();
         }
-        let answer = ask_other_facts(q, ctx);
+        let answer = self.ask_other_facts(q, source, ctx).map(Arc::new);
         let mut facts = lock();
         if facts.len() < OTHER_FACTS_CAPACITY {
             facts.insert(q.clone(), answer.clone());
         }
         answer
+    }
+
+    /// [`Checker::other_facts`] from the engine: a record on which `q` fails, if any, and
+    /// whether `q` holds on some record; `None` when a question is left undecided. With them,
+    /// what follows for the eventNames and the rule's eventSource `source`.
+    fn ask_other_facts(
+        &self,
+        q: &Formula<JsonAtom>,
+        source: &str,
+        ctx: &Ctx<'_>,
+    ) -> Option<OtherFacts> {
+        let falsifier = match ctx.find(&[(q, false)]) {
+            (found, None) => found.into_iter().next(),
+            (_, Some(_)) => return None,
+        };
+        let satisfiable = match (&falsifier, ctx.find(&[(q, true)])) {
+            (None, _) => true,
+            (Some(_), (found, None)) => !found.is_empty(),
+            (Some(_), (_, Some(_))) => return None,
+        };
+        let falsified_records = match &falsifier {
+            Some(Event::Json(w)) => match json_object(w) {
+                Some(mut record) => self
+                    .names
+                    .iter()
+                    .map(|name| self.required_record(with_pair(&mut record, name, source)))
+                    .collect(),
+                None => vec![None; self.names.len()],
+            },
+            _ => Vec::new(),
+        };
+        // Any minimal record will do (see `OtherFacts::on_minimal_records`).
+        let on_minimal_records = Matcher::json(q).matches_parsed(&minimal_record("", ""));
+        Some(OtherFacts {
+            falsifier,
+            falsified_records,
+            satisfiable,
+            on_minimal_records,
+        })
+    }
+
+    /// [`Checker::minimal_witnesses`], found on first use (`source`: the eventSource of the
+    /// fast path, the same at every call).
+    fn minimal_witnesses(&self, source: &str) -> &[Option<String>] {
+        self.minimal_witnesses.get_or_init(|| {
+            self.names
+                .iter()
+                .map(|name| self.required_record(minimal_record(name, source)))
+                .collect()
+        })
+    }
+
+    /// `record` when the requirement's matcher accepts it (one event: parsed, without the
+    /// prefilter).
+    fn required_record(&self, record: String) -> Option<String> {
+        self.req_matcher.matches_parsed(&record).then_some(record)
     }
 
     /// The noise report of `mine` (`pair`: its pair formula, evaluated, on the fast path).
@@ -998,27 +1063,6 @@ impl Checker {
             r => r.name().to_owned(),
         }
     }
-}
-
-/// [`Checker::other_facts`] from the engine: a record on which `q` fails, if any, and whether
-/// `q` holds on some record; `None` when a question is left undecided.
-fn ask_other_facts(q: &Formula<JsonAtom>, ctx: &Ctx<'_>) -> Option<OtherFacts> {
-    let falsifier = match ctx.find(&[(q, false)]) {
-        (found, None) => found.into_iter().next(),
-        (_, Some(_)) => return None,
-    };
-    let satisfiable = match (&falsifier, ctx.find(&[(q, true)])) {
-        (None, _) => true,
-        (Some(_), (found, None)) => !found.is_empty(),
-        (Some(_), (_, Some(_))) => return None,
-    };
-    // Any minimal record will do (see `OtherFacts::on_minimal_records`).
-    let on_minimal_records = Matcher::json(q).matches_parsed(&minimal_record("", ""));
-    Some(OtherFacts {
-        falsifier,
-        satisfiable,
-        on_minimal_records,
-    })
 }
 
 /// The witness the engine gives, made realistic, for a required eventName that a pair

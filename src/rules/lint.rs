@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::canon::{self, Canonical};
 use crate::eval::Matcher;
-use crate::syntax::ast::{self, Expr, PatternKind, TermPrefix, TermText, ValueKind};
+use crate::syntax::ast::{self, Expr, PatternKind, TermPrefix, TermText, ValueKind, WriteText};
 use crate::syntax::{self, ParseOptions, Span};
 
 /// What kind of problem a [`Lint`] is.
@@ -197,7 +197,7 @@ fn lint_value(value: &ast::Value, out: &mut Vec<Lint>) {
     }
 }
 
-fn lint_expr<T: std::fmt::Display>(
+fn lint_expr<T: std::fmt::Display + WriteText>(
     expr: &Expr<T>,
     out: &mut Vec<Lint>,
     leaf: &mut dyn FnMut(&T, &mut Vec<Lint>),
@@ -248,10 +248,10 @@ fn lint_expr<T: std::fmt::Display>(
     }
 }
 
-/// A hash of [`without_parens`]'s text, printed into the hash without building the text.
+/// A hash of [`without_parens`]'s text, written into the hash without building the text.
 /// (FNV-1a over the bytes, so that the same text hashes alike however it is written in
 /// pieces.)
-fn printed_hash<T: std::fmt::Display>(e: &Expr<T>) -> u64 {
+fn printed_hash<T: WriteText>(e: &Expr<T>) -> u64 {
     struct Fnv(u64);
     impl std::fmt::Write for Fnv {
         fn write_str(&mut self, s: &str) -> std::fmt::Result {
@@ -267,7 +267,7 @@ fn printed_hash<T: std::fmt::Display>(e: &Expr<T>) -> u64 {
     }
     let mut h = Fnv(0xcbf2_9ce4_8422_2325);
     // Writing into the hash cannot fail.
-    let _ = std::fmt::write(&mut h, format_args!("{inner}"));
+    let _ = inner.write_with(&mut h, &mut |h, leaf| leaf.write_text(h));
     h.0
 }
 

@@ -285,8 +285,15 @@ pub struct FieldCondition {
 
 // ---------------------------------------------------------------- printing as written
 
+/// A part of the tree that writes its text (what its `Display`, implemented with this,
+/// shows) into any writer without the formatting machinery: lint hashes operands this way.
+pub(crate) trait WriteText {
+    /// Writes the text `Display` shows into `w`.
+    fn write_text<W: fmt::Write>(&self, w: &mut W) -> fmt::Result;
+}
+
 /// Writes `s` in double quotes, escaping `"` and `\` with a backslash.
-pub(crate) fn write_quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+pub(crate) fn write_quoted(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
     f.write_str("\"")?;
     write_escaped(f, s)?;
     f.write_str("\"")
@@ -356,23 +363,33 @@ impl fmt::Display for Term {
 
 impl<T: fmt::Display> fmt::Display for Expr<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The parts are written with the same formatter (no `write!`, which would format
-        // anew for each of them).
+        self.write_with(f, &mut |f, leaf| fmt::Display::fmt(leaf, f))
+    }
+}
+
+impl<T> Expr<T> {
+    /// Writes the text `Display` shows into `w`, each leaf with `leaf` (which writes its
+    /// `Display` text).
+    pub(crate) fn write_with<W: fmt::Write>(
+        &self,
+        w: &mut W,
+        leaf: &mut impl FnMut(&mut W, &T) -> fmt::Result,
+    ) -> fmt::Result {
         let (operands, sep) = match self {
-            Expr::Leaf { leaf } => return fmt::Display::fmt(leaf, f),
+            Expr::Leaf { leaf: l } => return leaf(w, l),
             Expr::Paren { inner, .. } => {
-                f.write_str("(")?;
-                fmt::Display::fmt(inner, f)?;
-                return f.write_str(")");
+                w.write_str("(")?;
+                inner.write_with(w, leaf)?;
+                return w.write_str(")");
             }
             Expr::And { operands, .. } => (operands, " && "),
             Expr::Or { operands, .. } => (operands, " || "),
         };
         for (i, operand) in operands.iter().enumerate() {
             if i > 0 {
-                f.write_str(sep)?;
+                w.write_str(sep)?;
             }
-            fmt::Display::fmt(operand, f)?;
+            operand.write_with(w, leaf)?;
         }
         Ok(())
     }
@@ -380,37 +397,59 @@ impl<T: fmt::Display> fmt::Display for Expr<T> {
 
 impl fmt::Display for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.selector, f)?;
+        self.write_text(f)
+    }
+}
+
+impl WriteText for Condition {
+    fn write_text<W: fmt::Write>(&self, w: &mut W) -> fmt::Result {
+        self.selector.write_text(w)?;
         match &self.test {
             Test::Compare { op, value } => {
-                f.write_str(" ")?;
-                f.write_str(op.as_str())?;
-                f.write_str(" ")?;
-                fmt::Display::fmt(value, f)
+                w.write_str(" ")?;
+                w.write_str(op.as_str())?;
+                w.write_str(" ")?;
+                value.write_text(w)
             }
-            Test::IsNull => f.write_str(" IS NULL"),
-            Test::IsTrue => f.write_str(" IS TRUE"),
-            Test::IsFalse => f.write_str(" IS FALSE"),
-            Test::NotExists => f.write_str(" NOT EXISTS"),
+            Test::IsNull => w.write_str(" IS NULL"),
+            Test::IsTrue => w.write_str(" IS TRUE"),
+            Test::IsFalse => w.write_str(" IS FALSE"),
+            Test::NotExists => w.write_str(" NOT EXISTS"),
         }
     }
 }
 
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_text(f)
+    }
+}
+
+impl WriteText for Value {
+    fn write_text<W: fmt::Write>(&self, w: &mut W) -> fmt::Result {
         match &self.kind {
-            ValueKind::Number(s) | ValueKind::Bare(s) => f.write_str(s),
-            ValueKind::Quoted(s) => write_quoted(f, s),
-            ValueKind::Regex(r) => write!(f, "%{}%", r.source()),
+            ValueKind::Number(s) | ValueKind::Bare(s) => w.write_str(s),
+            ValueKind::Quoted(s) => write_quoted(w, s),
+            ValueKind::Regex(r) => {
+                w.write_str("%")?;
+                w.write_str(r.source())?;
+                w.write_str("%")
+            }
         }
     }
 }
 
 impl fmt::Display for Selector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("$")?;
+        self.write_text(f)
+    }
+}
+
+impl WriteText for Selector {
+    fn write_text<W: fmt::Write>(&self, w: &mut W) -> fmt::Result {
+        w.write_str("$")?;
         for step in &self.steps {
-            fmt::Display::fmt(step, f)?;
+            step.write_text(w)?;
         }
         Ok(())
     }
@@ -418,19 +457,25 @@ impl fmt::Display for Selector {
 
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_text(f)
+    }
+}
+
+impl WriteText for Step {
+    fn write_text<W: fmt::Write>(&self, w: &mut W) -> fmt::Result {
         match self {
             Step::Key(k) => {
-                f.write_str(".")?;
-                f.write_str(k)
+                w.write_str(".")?;
+                w.write_str(k)
             }
             Step::QuotedKey(k) => {
-                f.write_str(".['")?;
-                f.write_str(k)?;
-                f.write_str("']")
+                w.write_str(".['")?;
+                w.write_str(k)?;
+                w.write_str("']")
             }
-            Step::Index(n) => write!(f, "[{n}]"),
-            Step::AnyIndex => f.write_str("[*]"),
-            Step::AnyKey => f.write_str(".*"),
+            Step::Index(n) => write!(w, "[{n}]"),
+            Step::AnyIndex => w.write_str("[*]"),
+            Step::AnyKey => w.write_str(".*"),
         }
     }
 }
@@ -452,6 +497,16 @@ impl fmt::Display for Entry {
 
 impl fmt::Display for FieldCondition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} {}", self.name, self.op.as_str(), self.value)
+        self.write_text(f)
+    }
+}
+
+impl WriteText for FieldCondition {
+    fn write_text<W: fmt::Write>(&self, w: &mut W) -> fmt::Result {
+        w.write_str(&self.name)?;
+        w.write_str(" ")?;
+        w.write_str(self.op.as_str())?;
+        w.write_str(" ")?;
+        self.value.write_text(w)
     }
 }
