@@ -147,8 +147,9 @@ impl<A: Clone> Formula<&A> {
 ///
 /// A short vector (a typical pattern's `||` list) is sorted by binary insertion, which
 /// compares about `n log n` times instead of insertion sort's `n² / 4` (comparing formulas is
-/// what costs). An element equal to the last of the equal run it joins is dropped on the
-/// way, just as `dedup` would drop it after a stable sort.
+/// what costs). The sorted part has no duplicates, so the search finds an element equal to
+/// the new one, which is then dropped (as `dedup` would drop it after a stable sort), or
+/// where it goes.
 fn sort_dedup<T: Ord>(items: &mut Vec<T>) {
     const SHORT: usize = 32;
     if items.len() > SHORT {
@@ -159,11 +160,9 @@ fn sort_dedup<T: Ord>(items: &mut Vec<T>) {
     let mut sorted = 1;
     for i in 1..items.len() {
         let (done, rest) = items.split_at(i);
-        let new = &rest[0];
-        let at = done[..sorted].partition_point(|x| x <= new);
-        if at > 0 && done[at - 1] == *new {
+        let Err(at) = done[..sorted].binary_search(&rest[0]) else {
             continue;
-        }
+        };
         items[sorted..=i].rotate_right(1);
         items[at..=sorted].rotate_right(1);
         sorted += 1;

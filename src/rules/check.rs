@@ -810,8 +810,9 @@ impl Checker {
                 .unwrap_or_else(|| ctx.covers(&self.req, c))
         };
         // The candidates made from a pair formula are pair formulas (the requirement is one
-        // when the checker has the fast path): `covers_quickly` evaluates them at the
-        // required pairs, which needs no copy of their atoms.
+        // when the checker has the fast path): they are verified as `covers_quickly`
+        // verifies one, by evaluation at the required pairs, on their borrowed atoms. Any
+        // other candidate is copied for `covers_quickly` or the engine.
         let pair_source = self
             .fast_source
             .as_deref()
@@ -933,9 +934,10 @@ impl Checker {
     }
 
     /// For the conditions on other fields `q` of a split pattern: a record on which `q`
-    /// fails, if there is one, and whether `q` holds on some record — two engine questions,
-    /// asked once per `q` (the same few conditions recur across a batch). `None` when the
-    /// engine leaves one undecided.
+    /// fails, if there is one, and whether `q` holds on some record — two engine questions —
+    /// with what follows for the eventNames and the rule's eventSource `source`
+    /// ([`OtherFacts`]), found once per `q` (the same few conditions recur across a batch).
+    /// `None` when the engine leaves a question undecided.
     fn other_facts(
         &self,
         q: &Formula<JsonAtom>,
