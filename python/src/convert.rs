@@ -6,8 +6,6 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use serde::Serialize;
 
-use cwpattern::logic::Event;
-use cwpattern::rules::Verdict;
 use cwpattern::syntax;
 
 use crate::PatternError;
@@ -28,43 +26,6 @@ pub fn to_python<'py, T: Serialize + ?Sized>(
     let text = serde_json::to_string(value)
         .map_err(|e| PyRuntimeError::new_err(format!("cannot serialise the result: {e}")))?;
     LOADS.import(py, "json", "loads")?.call1((text,))
-}
-
-/// A verdict as [`to_python`] gives it (a dict with the same keys in the same order and
-/// equal values), built directly: a verdict is small and asked for per pattern, so going
-/// through JSON text cost more than deciding it. A JSON witness that serde_json reads
-/// becomes the dict `json.loads` makes of it; any other witness stays a string, as in
-/// [`to_python`]. (`python/tests/test_api.py` compares the two.)
-pub fn verdict_to_python<'py>(py: Python<'py>, v: &Verdict) -> PyResult<Bound<'py, PyAny>> {
-    static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    // Every field, so that a new one does not compile until it is converted here.
-    let Verdict {
-        compliant,
-        relation,
-        covered,
-        missing,
-        witnesses,
-        unknown,
-        accepted_by,
-    } = v;
-    let dict = PyDict::new(py);
-    dict.set_item("compliant", compliant)?;
-    dict.set_item("relation", relation)?;
-    dict.set_item("covered", PyList::new(py, covered)?)?;
-    dict.set_item("missing", PyList::new(py, missing)?)?;
-    let events = PyList::empty(py);
-    for w in witnesses {
-        match w {
-            Event::Json(text) if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() => {
-                events.append(LOADS.import(py, "json", "loads")?.call1((text,))?)?
-            }
-            Event::Json(text) | Event::Text(text) => events.append(text)?,
-        }
-    }
-    dict.set_item("witnesses", events)?;
-    dict.set_item("unknown", unknown)?;
-    dict.set_item("accepted_by", accepted_by)?;
-    Ok(dict.into_any())
 }
 
 /// Runs `f` on the text of an event given as `str`, UTF-8 `bytes`, or a `dict`/`list`

@@ -23,7 +23,7 @@ use serde::Serialize;
 use cwpattern::rules::{Assume, CheckError, CheckOptions, Checker};
 use cwpattern::{canon, eval, logic, syntax};
 
-use convert::{pattern_error, to_python, verdict_to_python, with_event};
+use convert::{pattern_error, to_python, with_event};
 
 pyo3::create_exception!(
     cwpattern,
@@ -264,7 +264,7 @@ fn verdict<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let options = check_options(rule, version, assume, false)?;
     let decided = py.detach(|| checker(&options).and_then(|c| c.verdict(pattern)));
-    verdict_to_python(py, &decided.map_err(|e| check_error(py, &e))?)
+    to_python(py, &decided.map_err(|e| check_error(py, &e))?)
 }
 
 /// The Python exception for a check that could not be made: `PatternError` for an invalid
