@@ -249,16 +249,13 @@ pub struct Checker {
     assumptions: Assumptions,
     /// The rule's eventSource when the fast path applies to the rule (see `fast.rs`).
     fast_source: Option<String>,
-    /// With the fast path, the witness of each name (in the order of `names`) that a pair
-    /// formula misses: the minimal record of the name and the source.
-    fast_witnesses: Vec<Event>,
     /// Reports by canonical form, when memoising ([`Checker::memoised`]).
     memo: Option<Mutex<FxHashMap<Canonical, Memo>>>,
     /// The answers of [`Checker::other_facts`] by the conditions asked about.
     other_facts: Mutex<FxHashMap<Formula<JsonAtom>, Option<Arc<OtherFacts>>>>,
     /// For each of `names`, its minimal record with the rule's eventSource when the
-    /// requirement's matcher accepts it (else `None`): a split pattern's witness for the
-    /// eventNames its pair formulas miss. Found on first use.
+    /// requirement's matcher accepts it (else `None`): the witness for an eventName that a
+    /// pair formula (alone or in a split pattern) misses. Found on first use.
     minimal_witnesses: OnceLock<Vec<Option<String>>>,
     /// The positions in the API table of the required (eventSource, eventName) pairs, for
     /// the noise report; found on first use.
@@ -333,10 +330,6 @@ impl Checker {
             }
             _ => None,
         };
-        let fast_witnesses = match &fast_source {
-            Some(source) => names.iter().map(|n| fast_witness(n, source)).collect(),
-            None => Vec::new(),
-        };
         Ok(Checker {
             rule,
             required,
@@ -358,7 +351,6 @@ impl Checker {
             names,
             assumptions,
             fast_source,
-            fast_witnesses,
             memo: None,
             other_facts: Mutex::new(FxHashMap::default()),
             minimal_witnesses: OnceLock::new(),
@@ -631,14 +623,16 @@ impl Checker {
     fn pair_verdict(&self, eval: &fast::PairEval<'_>, source: &str) -> (Verdict, Option<String>) {
         let mut covered = Vec::with_capacity(self.names.len());
         let (mut missing, mut witnesses) = (Vec::new(), Vec::new());
+        let minimal = self.minimal_witnesses(source);
         for (i, name) in self.names.iter().enumerate() {
             if eval.holds(name, source) {
                 covered.push(name.clone());
             } else {
                 missing.push(name.clone());
-                witnesses.push(match self.fast_witnesses.get(i) {
-                    Some(w) => w.clone(),
-                    None => fast_witness(name, source),
+                // The minimal records, made once per checker.
+                witnesses.push(match minimal.get(i) {
+                    Some(Some(record)) => Event::Json(record.clone()),
+                    _ => fast_witness(name, source),
                 });
             }
         }
