@@ -2,8 +2,9 @@
 //! and reading a line that is one JSON string.
 //!
 //! `check --batch` reads a ~600-byte pattern per line and writes a ~1.5 KB line per
-//! pattern; serde_json looks at each byte of a string on its own, which cost ~12 thousand
-//! instructions per line of `--brief` output (callgrind, BENCHMARKS.md §7d). Here a
+//! pattern; serde_json looks at each byte of a string on its own, which cost 10.8 thousand
+//! instructions per line of `--brief` output in its escaping loop (callgrind over 1,000
+//! lines; 3.6 thousand here, BENCHMARKS.md §7d). Here a
 //! word of eight bytes is tested at once for a byte that needs attention — `"`, `\` or a
 //! control character — and runs without one are copied whole. The output is serde_json's,
 //! byte for byte (property-tested below); a string this reader does not handle goes to
