@@ -50,3 +50,8 @@ pub mod regex;
 pub mod rules;
 pub mod scan;
 pub mod syntax;
+
+/// The engine's fast non-cryptographic hasher (FxHash with a folded-multiply finish), for
+/// the command line's own caches; not part of the stable API.
+#[doc(hidden)]
+pub use logic::hash::FoldHasher;

@@ -1352,6 +1352,34 @@ fn check_batch_jobs_give_the_same_output() {
     }
 }
 
+/// Lines end at `\n` with or without a `\r` before it; blank lines give no output but
+/// count in the line numbers; the last line needs no line break.
+#[test]
+fn check_batch_reads_crlf_and_blank_lines() {
+    let names = iam19();
+    let good = Value::String(names_pattern(&names)).to_string();
+    let dir = std::env::temp_dir().join(format!("cwpattern-check-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let lf = dir.join("lf.jsonl");
+    let crlf = dir.join("crlf.jsonl");
+    std::fs::write(&lf, format!("{good}\n\n   \nnot json\n{good}")).expect("write");
+    std::fs::write(
+        &crlf,
+        format!("{good}\r\n\r\n \t \r\nnot json\r\n{good}\r\n"),
+    )
+    .expect("write");
+    for jobs in ["1", "2"] {
+        let (code_lf, lf_out, run) = run_batch(&lf, &["--brief", "--jobs", jobs]);
+        let (code_crlf, crlf_out, _) = run_batch(&crlf, &["--brief", "--jobs", jobs]);
+        assert_eq!(lf_out, crlf_out, "{}", run.summary());
+        assert_eq!((code_lf, code_crlf), (Some(2), Some(2)));
+        assert_eq!(lf_out.len(), 3, "{}", run.summary());
+        assert_eq!(lf_out[0]["compliant"], true);
+        assert_eq!(lf_out[1]["line"], 4, "{}", run.summary());
+        assert_eq!(lf_out[2]["pattern"], lf_out[0]["pattern"]);
+    }
+}
+
 /// Every pattern in the corpus: check cases, real-world filters, conformance cases, both sides
 /// of the relate cases and the error cases (which no recogniser may accept).
 fn corpus_patterns() -> Vec<String> {

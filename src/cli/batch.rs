@@ -1,8 +1,10 @@
 //! Batch mode: many patterns from JSON Lines, one JSON result per line.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Mutex, PoisonError};
 
 use serde_json::{json, Value};
 
@@ -11,15 +13,20 @@ use cwpattern::{canon, syntax};
 
 /// One input line: a JSON string, or an object with a `pattern` field. A string without
 /// escapes is borrowed from the line; a string with only one-character escapes is read
-/// without serde_json (`jsonstr`), anything else with it.
-pub fn pattern_of_line(line: &str) -> Result<Cow<'_, str>, String> {
+/// without serde_json (`jsonstr`), and its JSON text kept when it can be written again as
+/// it is; anything else is read with serde_json.
+pub fn pattern_of_line(line: &str) -> Result<jsonstr::ReadString<'_>, String> {
     if let Some(s) = jsonstr::read_simple_string(line) {
         return Ok(s);
     }
+    let owned = |text: String| jsonstr::ReadString {
+        text: Cow::Owned(text),
+        json: None,
+    };
     match serde_json::from_str::<Value>(line) {
-        Ok(Value::String(s)) => Ok(Cow::Owned(s)),
+        Ok(Value::String(s)) => Ok(owned(s)),
         Ok(Value::Object(mut map)) => match map.remove("pattern") {
-            Some(Value::String(s)) => Ok(Cow::Owned(s)),
+            Some(Value::String(s)) => Ok(owned(s)),
             _ => Err("the object has no string field \"pattern\"".to_owned()),
         },
         Ok(_) => Err("expected a JSON string or an object with a \"pattern\" field".to_owned()),
@@ -54,8 +61,10 @@ pub fn error_json(e: &syntax::Error) -> Value {
 /// cannot be read or `each` gives up (`Err(message)`: printed as `error: message`, status
 /// 2); the lines before are printed.
 ///
-/// With `jobs` > 1 the lines are read in chunks of [`LINES_PER_JOB`] × `jobs` and each chunk
-/// is split between `jobs` threads, which also write the JSON; the output is the same.
+/// With `jobs` > 1, `jobs` worker threads run `each` and write the JSON while this thread
+/// reads the next lines and prints the finished ones: the lines go out in chunks of
+/// [`LINES_PER_CHUNK`], at most two chunks per worker waiting, and come back in any order
+/// to be printed in the input's. The output is the same as with one thread.
 pub fn for_each_line<T: JsonLine>(
     path: &str,
     jobs: usize,
@@ -68,85 +77,251 @@ pub fn for_each_line<T: JsonLine>(
     // Buffered: one write per 64 KiB, not one per line; flushed at the end, also when a line
     // fails.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let jobs = jobs.max(1);
-    let chunk_len = LINES_PER_JOB * jobs;
-    let mut lines = reader.lines().enumerate();
-    let mut run = || loop {
-        let mut chunk = Vec::with_capacity(chunk_len);
-        let mut unreadable = None;
-        for (n, line) in lines.by_ref() {
-            match line {
-                Ok(line) if line.trim().is_empty() => {}
-                Ok(line) => {
-                    chunk.push((n + 1, line));
-                    if chunk.len() == chunk_len {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    unreadable = Some(format!("{path}: line {}: {e}", n + 1));
-                    break;
-                }
-            }
-        }
-        for (text, failure) in render(&chunk, jobs, &each) {
-            out.write_all(&text).map_err(|_| UNUSABLE)?;
-            if let Some(message) = failure {
-                eprintln!("error: {message}");
-                return Err(UNUSABLE);
-            }
-        }
-        if let Some(message) = unreadable {
-            eprintln!("error: {message}");
-            return Err(UNUSABLE);
-        }
-        if chunk.len() < chunk_len {
-            return Ok(());
-        }
+    let mut chunks = Chunks {
+        reader,
+        path,
+        read: 0,
+        finished: false,
     };
-    let done = run();
+    let done = match jobs {
+        0 | 1 => in_this_thread(&mut chunks, &each, &mut out),
+        jobs => with_workers(&mut chunks, jobs, &each, &mut out),
+    };
     let flushed = out.flush().map_err(|_| UNUSABLE);
     done.and(flushed)
 }
 
-/// Lines per thread and chunk in [`for_each_line`].
-const LINES_PER_JOB: usize = 256;
+/// Lines per chunk in [`for_each_line`]: small enough that the workers finish close
+/// together at the end of the input, large enough that passing a chunk costs nothing.
+const LINES_PER_CHUNK: usize = 64;
 
-/// The JSON lines of `each` on `lines`, in parts (one per thread): each part's text and the
-/// message of the line it stopped at, if one failed.
+/// The non-empty lines of the input, numbered from 1, a chunk at a time.
+struct Chunks<'a> {
+    reader: Box<dyn BufRead>,
+    path: &'a str,
+    /// How many lines have been read.
+    read: usize,
+    /// The input has ended, or a line could not be read.
+    finished: bool,
+}
+
+/// Lines of the input in one buffer (one allocation per chunk, not one per line).
+struct Chunk {
+    text: String,
+    /// Each line's number and place in `text`, without its line break.
+    lines: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+impl Chunks<'_> {
+    /// The next (at most [`LINES_PER_CHUNK`]) non-empty lines, and the message for a line
+    /// that could not be read, which ends the input. Lines end as `BufRead::lines` ends
+    /// them: at `\n`, with a `\r` before it dropped too.
+    fn next_chunk(&mut self) -> (Chunk, Option<String>) {
+        let mut chunk = Chunk {
+            text: String::with_capacity(LINES_PER_CHUNK * 1024),
+            lines: Vec::with_capacity(LINES_PER_CHUNK),
+        };
+        while chunk.lines.len() < LINES_PER_CHUNK {
+            let start = chunk.text.len();
+            match self.reader.read_line(&mut chunk.text) {
+                Ok(0) => {
+                    self.finished = true;
+                    break;
+                }
+                Ok(_) => {
+                    self.read += 1;
+                    let line = chunk.text[start..]
+                        .strip_suffix('\n')
+                        .map_or(&chunk.text[start..], |line| {
+                            line.strip_suffix('\r').unwrap_or(line)
+                        });
+                    if line.trim().is_empty() {
+                        chunk.text.truncate(start);
+                    } else {
+                        let end = start + line.len();
+                        chunk.lines.push((self.read, start..end));
+                    }
+                }
+                Err(e) => {
+                    self.read += 1;
+                    self.finished = true;
+                    let message = format!("{}: line {}: {e}", self.path, self.read);
+                    return (chunk, Some(message));
+                }
+            }
+        }
+        (chunk, None)
+    }
+}
+
+/// The JSON lines of `each` on the chunk's lines, and the message of the line it stopped
+/// at, if one failed.
 fn render<T: JsonLine>(
-    lines: &[(usize, String)],
+    chunk: &Chunk,
+    each: &impl Fn(usize, &str) -> Result<T, String>,
+) -> (Vec<u8>, Option<String>) {
+    let mut text = Vec::with_capacity(chunk.lines.len() * 2048);
+    for (n, range) in &chunk.lines {
+        let written =
+            each(*n, &chunk.text[range.clone()]).and_then(|value| value.write_json(&mut text));
+        if let Err(message) = written {
+            return (text, Some(message));
+        }
+        text.push(b'\n');
+    }
+    (text, None)
+}
+
+/// Prints a chunk's JSON lines, then the message of the line that failed, if one did.
+fn print(out: &mut impl Write, text: &[u8], failure: Option<String>) -> Result<(), u8> {
+    out.write_all(text).map_err(|_| UNUSABLE)?;
+    match failure {
+        None => Ok(()),
+        Some(message) => {
+            eprintln!("error: {message}");
+            Err(UNUSABLE)
+        }
+    }
+}
+
+/// [`for_each_line`] with one thread.
+fn in_this_thread<T: JsonLine>(
+    chunks: &mut Chunks<'_>,
+    each: &impl Fn(usize, &str) -> Result<T, String>,
+    out: &mut impl Write,
+) -> Result<(), u8> {
+    loop {
+        let (chunk, unreadable) = chunks.next_chunk();
+        let (text, failure) = render(&chunk, each);
+        print(out, &text, failure)?;
+        if let Some(message) = unreadable {
+            eprintln!("error: {message}");
+            return Err(UNUSABLE);
+        }
+        if chunks.finished {
+            return Ok(());
+        }
+    }
+}
+
+/// A chunk's place in the input and its lines.
+type Work = (usize, Chunk);
+/// A chunk's place in the input, its JSON lines and the message of a line that failed.
+type Done = (usize, Vec<u8>, Option<String>);
+
+/// [`for_each_line`] with this thread and `jobs - 1` workers. This thread reads, queues
+/// the chunks for the workers, runs `each` itself on a chunk when the queue is full (and
+/// on what is left in it at the end), and prints. A worker that panics takes its chunk
+/// with it; the panic is raised again here when the workers are joined, and the chunks
+/// after it are not printed.
+fn with_workers<T: JsonLine>(
+    chunks: &mut Chunks<'_>,
     jobs: usize,
     each: &(impl Fn(usize, &str) -> Result<T, String> + Sync),
-) -> Vec<(Vec<u8>, Option<String>)> {
-    let part = |lines: &[(usize, String)]| {
-        let mut text = Vec::with_capacity(lines.len() * 1024);
-        for (n, line) in lines {
-            let written = each(*n, line).and_then(|value| value.write_json(&mut text));
-            if let Err(message) = written {
-                return (text, Some(message));
-            }
-            text.push(b'\n');
+    out: &mut impl Write,
+) -> Result<(), u8> {
+    let stop = AtomicBool::new(false);
+    let (work_tx, work_rx) = mpsc::sync_channel::<Work>(2 * jobs);
+    let work_rx = Mutex::new(work_rx);
+    let next_work = |wait: bool| {
+        let queue = work_rx.lock().unwrap_or_else(PoisonError::into_inner);
+        match wait {
+            true => queue.recv().ok(),
+            false => queue.try_recv().ok(),
         }
-        (text, None)
     };
-    if jobs == 1 || lines.len() < 2 {
-        return vec![part(lines)];
-    }
-    let per_job = lines.len().div_ceil(jobs);
     std::thread::scope(|scope| {
-        let parts: Vec<_> = lines
-            .chunks(per_job)
-            .map(|lines| scope.spawn(move || part(lines)))
-            .collect();
-        parts
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        let (done_tx, done_rx) = mpsc::channel::<Done>();
+        for _ in 1..jobs {
+            let (done_tx, stop, next_work) = (done_tx.clone(), &stop, &next_work);
+            scope.spawn(move || {
+                while let Some((place, lines)) = next_work(true) {
+                    if stop.load(Ordering::Relaxed) {
+                        continue;
+                    }
+                    let (text, failure) = render(&lines, each);
+                    if done_tx.send((place, text, failure)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut printer = InOrder {
+            out,
+            printed: 0,
+            waiting: BTreeMap::new(),
+        };
+        let done = (|| {
+            let mut sent = 0;
+            let unreadable = loop {
+                let (chunk, unreadable) = chunks.next_chunk();
+                if !chunk.lines.is_empty() {
+                    if let Err(e) = work_tx.try_send((sent, chunk)) {
+                        let (place, lines) = match e {
+                            mpsc::TrySendError::Full(work) => work,
+                            mpsc::TrySendError::Disconnected(work) => work,
+                        };
+                        let (text, failure) = render(&lines, each);
+                        printer.take((place, text, failure))?;
+                    }
+                    sent += 1;
+                }
+                while let Ok(done) = done_rx.try_recv() {
+                    printer.take(done)?;
+                }
+                if chunks.finished {
+                    break unreadable;
+                }
+            };
+            // No more work: a worker waiting for some (holding the queue's lock) stops
+            // waiting. What is still queued, this thread takes too.
+            drop(work_tx);
+            while let Some((place, lines)) = next_work(false) {
+                let (text, failure) = render(&lines, each);
+                printer.take((place, text, failure))?;
+            }
+            while printer.printed < sent {
+                match done_rx.recv() {
+                    Ok(done) => printer.take(done)?,
+                    // A worker panicked: raised again when the workers are joined.
+                    Err(_) => return Ok(()),
+                }
+            }
+            match unreadable {
+                None => Ok(()),
+                Some(message) => {
+                    eprintln!("error: {message}");
+                    Err(UNUSABLE)
+                }
+            }
+        })();
+        // On a failure the workers skip what is still queued (the sender is gone with the
+        // closure, so they stop waiting).
+        stop.store(true, Ordering::Relaxed);
+        done
     })
+}
+
+/// Prints finished chunks in the input's order.
+struct InOrder<'o, W> {
+    out: &'o mut W,
+    /// How many chunks have been printed.
+    printed: usize,
+    /// Finished chunks that wait for an earlier one, by place.
+    waiting: BTreeMap<usize, (Vec<u8>, Option<String>)>,
+}
+
+impl<W: Write> InOrder<'_, W> {
+    /// Takes a finished chunk and prints every chunk that is now next.
+    fn take(&mut self, (place, text, failure): Done) -> Result<(), u8> {
+        self.waiting.insert(place, (text, failure));
+        while let Some((text, failure)) = self.waiting.remove(&self.printed) {
+            self.printed += 1;
+            print(self.out, &text, failure)?;
+        }
+        Ok(())
+    }
 }
 
 /// `fmt --batch FILE`: prints `{"pattern", "canonical"}` or `{"pattern", "error"}` per
@@ -156,7 +331,9 @@ pub fn fmt(path: &str) -> u8 {
     let (ok, invalid) = (AtomicUsize::new(0), AtomicUsize::new(0));
     // One thread: the counts printed after a failing line are those of the lines before it.
     let done = for_each_line(path, 1, |n, line| {
-        let pattern = pattern_of_line(line).map_err(|e| format!("{path}: line {n}: {e}"))?;
+        let pattern = pattern_of_line(line)
+            .map_err(|e| format!("{path}: line {n}: {e}"))?
+            .text;
         Ok(match syntax::parse(&pattern) {
             Ok(ast) => {
                 ok.fetch_add(1, Ordering::Relaxed);

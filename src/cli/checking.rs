@@ -2,6 +2,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
@@ -13,6 +14,7 @@ use cwpattern::logic::Event;
 use cwpattern::rules::{
     self, check, Assume, CheckError, CheckOptions, CheckReport, Checker, Verdict,
 };
+use cwpattern::FoldHasher;
 
 /// `check PATTERN`.
 pub fn run(pattern: Option<&str>, options: &CheckOptions, json: bool) -> u8 {
@@ -150,6 +152,9 @@ fn assume_name(a: Assume) -> &'static str {
 }
 
 /// One line of `check --batch`'s output.
+// One `Line` exists at a time per thread, written and dropped at once: its size costs
+// nothing, a box would cost an allocation per pattern.
+#[allow(clippy::large_enum_variant)]
 #[derive(Serialize)]
 #[serde(untagged)]
 enum Line<'a> {
@@ -158,6 +163,11 @@ enum Line<'a> {
     /// With `--brief`: the verdict of a valid pattern.
     Brief {
         pattern: String,
+        /// The pattern's JSON string as the input line wrote it, when that is how
+        /// [`jsonstr::write_str`] writes `pattern` (`jsonstr::ReadString::json`): written
+        /// again as it is.
+        #[serde(skip)]
+        pattern_json: Option<String>,
         rule: &'a str,
         version: &'a str,
         assume: Assume,
@@ -177,7 +187,8 @@ const KNOWN_WITNESSES: usize = 4096;
 /// they are and writes them again without the check.
 fn write_event(out: &mut Vec<u8>, witness: &Event) {
     thread_local! {
-        static WRITTEN_AS_IS: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+        static WRITTEN_AS_IS: RefCell<HashSet<String, BuildHasherDefault<FoldHasher>>> =
+            RefCell::new(HashSet::default());
     }
     let Event::Json(text) = witness else {
         // Writing into a vector cannot fail.
@@ -203,12 +214,18 @@ impl JsonLine for Line<'_> {
         match self {
             Line::Brief {
                 pattern,
+                pattern_json,
                 rule,
                 version,
                 assume,
                 verdict,
             } => {
-                write_brief(out, pattern, rule, version, *assume, verdict);
+                out.extend_from_slice(b"{\"pattern\":");
+                match pattern_json {
+                    Some(json) => out.extend_from_slice(json.as_bytes()),
+                    None => jsonstr::write_str(out, pattern),
+                }
+                write_brief(out, rule, version, *assume, verdict);
                 Ok(())
             }
             other => serde_json::to_writer(out, other).map_err(|e| e.to_string()),
@@ -216,16 +233,10 @@ impl JsonLine for Line<'_> {
     }
 }
 
-/// Writes a [`Line::Brief`] as its derived `Serialize` does (a test compares the two), its
-/// strings with [`jsonstr::write_str`]: most of the line is the pattern and the eventNames.
-fn write_brief(
-    out: &mut Vec<u8>,
-    pattern: &str,
-    rule: &str,
-    version: &str,
-    assume: Assume,
-    verdict: &Verdict,
-) {
+/// Writes a [`Line::Brief`] after its `pattern` field as its derived `Serialize` does (a
+/// test compares the two), its strings with [`jsonstr::write_str`]: most of the line is
+/// the pattern and the eventNames.
+fn write_brief(out: &mut Vec<u8>, rule: &str, version: &str, assume: Assume, verdict: &Verdict) {
     // Every field, so that a new one does not compile until it is written here.
     let Verdict {
         compliant,
@@ -250,8 +261,6 @@ fn write_brief(
         Some(text) => jsonstr::write_str(out, text),
         None => out.extend_from_slice(b"null"),
     };
-    out.extend_from_slice(b"{\"pattern\":");
-    jsonstr::write_str(out, pattern);
     out.extend_from_slice(b",\"rule\":");
     jsonstr::write_str(out, rule);
     out.extend_from_slice(b",\"version\":");
@@ -295,6 +304,13 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool, jobs: usize) -> u8
         }
     };
     let version = checker.version().to_owned();
+    // Written only when a pattern is not compliant, and then once: the threads do not
+    // take the flag's cache line from each other on every pattern.
+    let note_compliant = |compliant: bool| {
+        if !compliant && all_ok.load(Ordering::Relaxed) {
+            all_ok.store(false, Ordering::Relaxed);
+        }
+    };
     let done = batch::for_each_line(path, jobs, |n, line| {
         let pattern = match batch::pattern_of_line(line) {
             Ok(p) => p,
@@ -304,14 +320,15 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool, jobs: usize) -> u8
             }
         };
         let line = match brief {
-            false => checker.check(&pattern).map(|report| {
-                all_ok.fetch_and(report.compliant, Ordering::Relaxed);
+            false => checker.check(&pattern.text).map(|report| {
+                note_compliant(report.compliant);
                 Line::Report(Box::new(report))
             }),
-            true => checker.verdict(&pattern).map(|verdict| {
-                all_ok.fetch_and(verdict.compliant, Ordering::Relaxed);
+            true => checker.verdict(&pattern.text).map(|verdict| {
+                note_compliant(verdict.compliant);
                 Line::Brief {
-                    pattern: pattern.clone().into_owned(),
+                    pattern: pattern.text.clone().into_owned(),
+                    pattern_json: pattern.json.map(str::to_owned),
                     rule: &options.rule,
                     version: &version,
                     assume: options.assume,
@@ -323,7 +340,7 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool, jobs: usize) -> u8
             Ok(line) => line,
             Err(CheckError::Pattern(e)) => {
                 invalid.store(true, Ordering::Relaxed);
-                Line::Error(json!({ "pattern": pattern, "error": batch::error_json(&e) }))
+                Line::Error(json!({ "pattern": pattern.text, "error": batch::error_json(&e) }))
             }
             Err(e) => return Err(e.to_string()),
         })
@@ -448,20 +465,40 @@ mod tests {
         ];
         for verdict in verdicts {
             for assume in [Assume::Cloudtrail, Assume::None] {
-                let line = Line::Brief {
-                    pattern: format!("{{ $.eventName = \"{strange}\" }}"),
-                    rule: "iam-policy-changes",
-                    version: strange,
-                    assume,
-                    verdict: verdict.clone(),
-                };
-                let mut written = Vec::new();
-                line.write_json(&mut written).expect("written");
-                let derived = serde_json::to_vec(&line).expect("serialised");
-                assert_eq!(
-                    String::from_utf8(written).expect("UTF-8"),
-                    String::from_utf8(derived).expect("UTF-8")
-                );
+                // With and without the NUL, which an input line writes as `\u0000`, so
+                // that its JSON text is not kept.
+                let patterns = [strange.to_owned(), strange.replace('\u{0}', "")]
+                    .map(|s| format!("{{ $.eventName = \"{s}\" }}"));
+                let inputs = patterns
+                    .clone()
+                    .map(|p| serde_json::to_string(&p).expect("a string"));
+                let jsons = inputs
+                    .iter()
+                    .map(|input| batch::pattern_of_line(input).expect("a pattern").json)
+                    .collect::<Vec<_>>();
+                assert_eq!(jsons[0], None);
+                assert_eq!(jsons[1], Some(inputs[1].as_str()));
+                for (pattern, pattern_json) in [
+                    (&patterns[0], None),
+                    (&patterns[1], None),
+                    (&patterns[1], jsons[1].map(str::to_owned)),
+                ] {
+                    let line = Line::Brief {
+                        pattern: pattern.clone(),
+                        pattern_json,
+                        rule: "iam-policy-changes",
+                        version: strange,
+                        assume,
+                        verdict: verdict.clone(),
+                    };
+                    let mut written = Vec::new();
+                    line.write_json(&mut written).expect("written");
+                    let derived = serde_json::to_vec(&line).expect("serialised");
+                    assert_eq!(
+                        String::from_utf8(written).expect("UTF-8"),
+                        String::from_utf8(derived).expect("UTF-8")
+                    );
+                }
             }
         }
     }

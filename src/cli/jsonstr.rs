@@ -79,11 +79,23 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
+/// A JSON string read by [`read_simple_string`].
+#[derive(Debug, PartialEq)]
+pub struct ReadString<'a> {
+    /// The string; borrowed from the line when it has no escape.
+    pub text: std::borrow::Cow<'a, str>,
+    /// The string's JSON text in the line, quotes included, when it is what [`write_str`]
+    /// writes for `text` — when it has no `\/` escape, the one escape [`write_str`] never
+    /// writes (a control character is always escaped, or the line is not read): so it can
+    /// be written again as it is.
+    pub json: Option<&'a str>,
+}
+
 /// The string a line holds when the line is one JSON string (with JSON whitespace around
 /// it) whose escapes are the one-character ones (`\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`,
 /// `\t`); `None` for any other line — a `\u` escape, an object, invalid JSON — which the
-/// caller reads with serde_json. Borrowed when the string has no escape.
-pub fn read_simple_string(line: &str) -> Option<std::borrow::Cow<'_, str>> {
+/// caller reads with serde_json.
+pub fn read_simple_string(line: &str) -> Option<ReadString<'_>> {
     let is_ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     let bytes = line.as_bytes();
     let open = bytes.iter().position(|&b| !is_ws(b))?;
@@ -92,6 +104,7 @@ pub fn read_simple_string(line: &str) -> Option<std::borrow::Cow<'_, str>> {
     }
     let body = open + 1;
     let mut owned: Option<String> = None;
+    let mut as_written = true;
     let mut start = body;
     let close = loop {
         let at = next_special(bytes, start)?;
@@ -101,7 +114,10 @@ pub fn read_simple_string(line: &str) -> Option<std::borrow::Cow<'_, str>> {
                 let unescaped = match bytes.get(at + 1)? {
                     b'"' => '"',
                     b'\\' => '\\',
-                    b'/' => '/',
+                    b'/' => {
+                        as_written = false;
+                        '/'
+                    }
                     b'b' => '\u{8}',
                     b'f' => '\u{c}',
                     b'n' => '\n',
@@ -122,12 +138,16 @@ pub fn read_simple_string(line: &str) -> Option<std::borrow::Cow<'_, str>> {
     if !bytes[close + 1..].iter().all(|&b| is_ws(b)) {
         return None;
     }
-    Some(match owned {
+    let text = match owned {
         None => std::borrow::Cow::Borrowed(&line[body..close]),
         Some(mut text) => {
             text.push_str(&line[start..close]);
             std::borrow::Cow::Owned(text)
         }
+    };
+    Some(ReadString {
+        text,
+        json: as_written.then(|| &line[open..=close]),
     })
 }
 
@@ -182,7 +202,9 @@ mod tests {
             // writer's, padded: read back to `s` by both readers when this one reads it.
             let text = format!("{pad}{}{tail}", serde_json::to_string(&s).expect("a string"));
             if let Some(read) = read_simple_string(&text) {
-                prop_assert_eq!(read.as_ref(), s.as_str());
+                prop_assert_eq!(read.text.as_ref(), s.as_str());
+                // Written by serde_json: so as this module writes it.
+                prop_assert_eq!(read.json, Some(text.trim_matches([' ', '\t', '\r', '\n'])));
             }
             prop_assert_eq!(serde_json::from_str::<String>(&text).expect("valid"), s);
         }
@@ -193,25 +215,30 @@ mod tests {
         ) {
             if let Some(read) = read_simple_string(&line) {
                 let serde_read = serde_json::from_str::<String>(&line).ok();
-                prop_assert_eq!(serde_read.as_deref(), Some(read.as_ref()));
+                prop_assert_eq!(serde_read.as_deref(), Some(read.text.as_ref()));
+                // The JSON text it gives back is the text write_str writes.
+                if let Some(json) = read.json {
+                    prop_assert_eq!(json, written(&read.text));
+                }
             }
         }
     }
 
     #[test]
     fn reads_typical_lines() {
-        assert_eq!(
-            read_simple_string(r#""{ $.a = 1 }""#).as_deref(),
-            Some("{ $.a = 1 }")
-        );
+        let text = |line| read_simple_string(line).map(|r| r.text.into_owned());
+        let json = |line| read_simple_string(line).and_then(|r| r.json);
+        assert_eq!(text(r#""{ $.a = 1 }""#).as_deref(), Some("{ $.a = 1 }"));
         assert!(matches!(
-            read_simple_string(r#" "abc" "#),
+            read_simple_string(r#" "abc" "#).map(|r| r.text),
             Some(std::borrow::Cow::Borrowed("abc"))
         ));
-        assert_eq!(
-            read_simple_string(r#""say \"hi\"\\""#).as_deref(),
-            Some(r#"say "hi"\"#)
-        );
+        assert_eq!(json(r#" "abc" "#), Some(r#""abc""#));
+        assert_eq!(text(r#""say \"hi\"\\""#).as_deref(), Some(r#"say "hi"\"#));
+        assert_eq!(json(r#""say \"hi\"\\" "#), Some(r#""say \"hi\"\\""#));
+        // `\/` reads as `/`, which is written without the escape.
+        assert_eq!(text(r#""a\/b""#).as_deref(), Some("a/b"));
+        assert_eq!(json(r#""a\/b""#), None);
         for other in [
             r#""\u0041""#,
             r#"{"pattern": "x"}"#,

@@ -6,7 +6,8 @@
 //! chains and interning the atoms of a 10,000-disjunct pattern became quadratic. The final
 //! 64×64→128-bit multiply, its halves xor-ed, spreads every bit of the hash over the low
 //! bits (about 8,500 distinct values for those texts, as many as a random hash gives).
-//! Only the engine's maps use it; it changes no answer (their order is never observed).
+//! The engine's maps use it, and the command line's cache of written witnesses; it changes
+//! no answer (their order is never observed).
 
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -14,7 +15,7 @@ use crate::fxhash::FxHasher;
 
 /// [`FxHasher`], folded at the end.
 #[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct FoldHasher(FxHasher);
+pub struct FoldHasher(FxHasher);
 
 const FOLD: u128 = 0x9e37_79b9_7f4a_7c15;
 

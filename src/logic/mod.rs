@@ -16,7 +16,7 @@
 mod automata;
 mod columns;
 mod event;
-mod hash;
+pub(crate) mod hash;
 mod search;
 mod terms;
 mod tree;
