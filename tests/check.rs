@@ -1195,6 +1195,50 @@ fn memoised_checker_gives_the_same_reports() {
     }
 }
 
+/// A memoised checker's verdicts (remembered per canonical form and per quick-recognised
+/// formula) are a fresh checker's, for every corpus pattern and for lists of eventNames in
+/// every order, spacing and quoting, asked twice in a row and after one another: no two
+/// different formulas share a memo entry.
+#[test]
+fn memoised_verdicts_are_fresh_verdicts() {
+    let names = iam19();
+    let mut patterns = corpus_patterns();
+    for n in 1..=names.len() {
+        let some = &names[..n];
+        patterns.push(names_pattern(some));
+        let reversed: Vec<String> = some.iter().rev().map(|n| format!("\"{n}\"")).collect();
+        let reversed: Vec<&str> = reversed.iter().map(String::as_str).collect();
+        patterns.push(names_pattern(&reversed));
+        patterns.push(format!(
+            "{{ $.eventSource = iam.amazonaws.com && ({}) }}",
+            names_pattern(some)
+                .trim_start_matches('{')
+                .trim_end_matches('}')
+        ));
+        patterns.push(format!(
+            "{{ $.eventSource = \"iam.amazonaws.com \" && ({}) }}",
+            names_pattern(some)
+                .trim_start_matches('{')
+                .trim_end_matches('}')
+        ));
+    }
+    // The two rules with the quick path (`--assume none` has none).
+    for rule in ["iam-policy-changes", "cis-iam-policy-changes"] {
+        let options = CheckOptions {
+            rule: rule.to_owned(),
+            ..CheckOptions::default()
+        };
+        let fresh = rules::Checker::new(&options).expect("rule");
+        let expected: Vec<_> = patterns.iter().map(|p| fresh.verdict(p)).collect();
+        let memo = rules::Checker::new(&options).expect("rule").memoised();
+        for round in 0..2 {
+            for (p, expected) in patterns.iter().zip(&expected) {
+                assert_eq!(&memo.verdict(p), expected, "{rule}, round {round}: {p}");
+            }
+        }
+    }
+}
+
 /// `Checker::verdict` gives the fields of `Checker::check`'s report, through the fast path
 /// or the engine, for every check case with its own rule, version and assumption.
 #[test]

@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::json;
@@ -172,7 +173,7 @@ enum Line<'a> {
         version: &'a str,
         assume: Assume,
         #[serde(flatten)]
-        verdict: Verdict,
+        verdict: Arc<Verdict>,
     },
     /// An input line without a pattern, or an invalid pattern.
     Error(serde_json::Value),
@@ -324,7 +325,7 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool, jobs: usize) -> u8
                 note_compliant(report.compliant);
                 Line::Report(Box::new(report))
             }),
-            true => checker.verdict(&pattern.text).map(|verdict| {
+            true => checker.verdict_shared(&pattern.text).map(|verdict| {
                 note_compliant(verdict.compliant);
                 Line::Brief {
                     pattern: pattern.text.clone().into_owned(),
@@ -489,7 +490,7 @@ mod tests {
                         rule: "iam-policy-changes",
                         version: strange,
                         assume,
-                        verdict: verdict.clone(),
+                        verdict: Arc::new(verdict.clone()),
                     };
                     let mut written = Vec::new();
                     line.write_json(&mut written).expect("written");

@@ -17,6 +17,7 @@ use crate::canon::{
 };
 use crate::eval::Matcher;
 use crate::fxhash::FxHashMap;
+use crate::logic::hash::HashMap;
 use crate::logic::{find_events, relate_assuming, Assumptions, Event, Limits, Relation};
 use crate::syntax;
 
@@ -251,6 +252,10 @@ pub struct Checker {
     fast_source: Option<String>,
     /// Reports by canonical form, when memoising ([`Checker::memoised`]).
     memo: Option<Mutex<FxHashMap<Canonical, Memo>>>,
+    /// Verdicts of the quick recogniser's pair formulas by their key
+    /// ([`fast::PairEval::write_key`]), when memoising; `None` when the relation needs the
+    /// engine (the pattern then goes to the parser and `memo`).
+    quick_memo: Option<Mutex<QuickMemo>>,
     /// The answers of [`Checker::other_facts`] by the conditions asked about.
     other_facts: Mutex<FxHashMap<Formula<JsonAtom>, Option<Arc<OtherFacts>>>>,
     /// For each of `names`, its minimal record with the rule's eventSource when the
@@ -270,6 +275,9 @@ struct Memo {
     report: CheckReport,
     semantic_lints: Option<(bool, bool)>,
 }
+
+/// Verdicts by the key of a quick-recognised formula ([`Checker::quick_verdict`]).
+type QuickMemo = HashMap<Vec<u8>, Option<Arc<Verdict>>>;
 
 /// The most reports a memoising checker keeps.
 const MEMO_CAPACITY: usize = 100_000;
@@ -352,6 +360,7 @@ impl Checker {
             assumptions,
             fast_source,
             memo: None,
+            quick_memo: None,
             other_facts: Mutex::new(FxHashMap::default()),
             minimal_witnesses: OnceLock::new(),
             required_apis: OnceLock::new(),
@@ -366,8 +375,12 @@ impl Checker {
     /// This checker, remembering the report of each canonical form it checks (up to 100,000
     /// of them), so that another pattern with the same canonical form (reordered, respaced,
     /// requoted) is checked by parsing it, linting its text and reusing the rest: batch mode.
+    /// [`Checker::verdict`] also remembers the verdict of each formula its quick recogniser
+    /// reads (up to 100,000), so that the same list of eventNames in another order, spacing
+    /// or quoting is decided once.
     pub fn memoised(mut self) -> Checker {
         self.memo = Some(Mutex::new(FxHashMap::default()));
+        self.quick_memo = Some(Mutex::new(HashMap::default()));
         self
     }
 
@@ -391,8 +404,26 @@ impl Checker {
     /// ```
     pub fn verdict(&self, pattern: &str) -> Result<Verdict, CheckError> {
         match self.quick_verdict(pattern) {
-            Some(verdict) => Ok(verdict),
+            Some(verdict) => Ok(Arc::unwrap_or_clone(verdict)),
             None => self.verdict_parsed(pattern),
+        }
+    }
+
+    /// [`Checker::verdict`], shared: a [memoised](Checker::memoised) checker hands out the
+    /// verdict it remembers for a list of eventNames without copying it (batch mode).
+    ///
+    /// ```
+    /// use cwpattern::rules::{CheckOptions, Checker};
+    /// let checker = Checker::new(&CheckOptions::default())?.memoised();
+    /// let a = checker.verdict_shared("{ $.eventName = CreatePolicy || $.eventName = DeletePolicy }")?;
+    /// let b = checker.verdict_shared(r#"{($.eventName="DeletePolicy")||($.eventName="CreatePolicy")}"#)?;
+    /// assert!(std::sync::Arc::ptr_eq(&a, &b));
+    /// # Ok::<(), cwpattern::rules::CheckError>(())
+    /// ```
+    pub fn verdict_shared(&self, pattern: &str) -> Result<Arc<Verdict>, CheckError> {
+        match self.quick_verdict(pattern) {
+            Some(verdict) => Ok(verdict),
+            None => self.verdict_parsed(pattern).map(Arc::new),
         }
     }
 
@@ -654,15 +685,35 @@ impl Checker {
 
     /// The verdict of a pattern the quick recogniser reads (`quick.rs`), when this checker
     /// has the fast path and the rule no alternative; `None` sends the pattern to the parser.
-    fn quick_verdict(&self, pattern: &str) -> Option<Verdict> {
+    fn quick_verdict(&self, pattern: &str) -> Option<Arc<Verdict>> {
         let source = self.fast_source.as_deref()?;
         if self.alternative.is_some() {
             return None;
         }
         let eval = quick::recognise(pattern)?;
-        let (mut verdict, relation) = self.pair_verdict(&eval, source);
-        verdict.relation = relation?;
-        Some(verdict)
+        let decide = || {
+            let (mut verdict, relation) = self.pair_verdict(&eval, source);
+            verdict.relation = relation?;
+            Some(Arc::new(verdict))
+        };
+        let Some(memo) = &self.quick_memo else {
+            return decide();
+        };
+        let mut key = Vec::with_capacity(pattern.len());
+        if !eval.write_key(&mut key) {
+            return decide();
+        }
+        let lock = || memo.lock().unwrap_or_else(|e| e.into_inner());
+        let known = lock().get(&key[..]).cloned();
+        if let Some(known) = known {
+            return known;
+        }
+        let verdict = decide();
+        let mut memo = lock();
+        if memo.len() < MEMO_CAPACITY {
+            memo.insert(key, verdict.clone());
+        }
+        verdict
     }
 
     /// The report through the engine, for any pattern. With `split` facts, the verdict's

@@ -191,6 +191,14 @@ impl<'f> PairEval<'f> {
     pub(super) fn holds(&self, name: &str, source: &str) -> bool {
         self.root.holds(name, source)
     }
+
+    /// Appends a text that determines this formula's structure and values, so that two
+    /// formulas with the same key are the same formula: the key of a memo of verdicts.
+    /// False (and `out` unusable) when the formula has an [`Node::Atom`], which the key
+    /// does not spell out (the quick recogniser never builds one).
+    pub(super) fn write_key(&self, out: &mut Vec<u8>) -> bool {
+        self.root.write_key(out)
+    }
 }
 
 impl<'f> Node<'f> {
@@ -235,6 +243,35 @@ impl<'f> Node<'f> {
         }
         nodes.append(&mut rest);
         Node::Or(nodes)
+    }
+
+    /// [`PairEval::write_key`]: a tag per node, then its number of operands or values,
+    /// each value as its length and its bytes (so no value can pass for another's end).
+    fn write_key(&self, out: &mut Vec<u8>) -> bool {
+        let count = |out: &mut Vec<u8>, n: usize| {
+            out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
+        };
+        match self {
+            Node::OneOf { name, values } => {
+                out.push(if *name { b'N' } else { b'S' });
+                count(out, values.len());
+                for value in values {
+                    count(out, value.len());
+                    out.extend_from_slice(value.as_bytes());
+                }
+                true
+            }
+            Node::Atom(_) => false,
+            Node::And(ops) | Node::Or(ops) => {
+                out.push(if matches!(self, Node::And(_)) {
+                    b'&'
+                } else {
+                    b'|'
+                });
+                count(out, ops.len());
+                ops.iter().all(|op| op.write_key(out))
+            }
+        }
     }
 
     fn holds(&self, name: &str, source: &str) -> bool {
