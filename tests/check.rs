@@ -1518,7 +1518,8 @@ mod quick_path_properties {
             ]),
             1 => prop::sample::select(vec![
                 "123", "1e5", "-4.5", "true", "null", "Put*", "*Policy", "Put*Policy", "", "a b",
-                "x\\\"y", "back\\\\", "Ünïcode", "a+b",
+                "x\\\"y", "back\\\\", "Ünïcode", "a+b", "*", "**", "Put**", "Put*Pol*", "*Put*",
+                "4*", "-*", "Create*", "iam.*", "AddUserToGroup*",
             ]),
         ];
         (texts, 0..3u8).prop_map(|(t, form)| match form {
@@ -1623,15 +1624,18 @@ mod quick_path_properties {
             }
         }
 
-        /// A pattern of eventName and eventSource equalities with plain values, however spaced
-        /// and grouped, takes the quick path.
+        /// A pattern of eventName and eventSource equalities with plain values or a trailing
+        /// wildcard, however spaced and grouped, takes the quick path.
         #[test]
         fn quick_path_takes_plain_pair_patterns(
-            names in prop::collection::vec((0..5usize, any::<bool>(), ws(), ws()), 1..20),
+            names in prop::collection::vec((0..9usize, any::<bool>(), ws(), ws()), 1..20),
             source in any::<bool>(),
             paren in any::<bool>(),
         ) {
-            let pool = ["CreatePolicy", "PutRolePolicy", "AddUserToGroup", "CreateUser", "x_y"];
+            let pool = [
+                "CreatePolicy", "PutRolePolicy", "AddUserToGroup", "CreateUser", "x_y", "Put*",
+                "Delete*", "Put*Policy", "AddUserToGroup*",
+            ];
             let body = names
                 .iter()
                 .map(|(i, quoted, a, b)| {

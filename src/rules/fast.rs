@@ -168,6 +168,9 @@ pub(super) enum Node<'f> {
     /// The field (`eventName` when `name`, else `eventSource`) equals one of `values`
     /// (sorted by [`by_length`]: most comparisons of a search are of lengths).
     OneOf { name: bool, values: Vec<&'f str> },
+    /// The field (as in `OneOf`) starts with `prefix`: `field = "prefix*"`, read by the
+    /// quick recogniser (from a formula, the same atom is an `Atom`).
+    Prefix { name: bool, prefix: &'f str },
     /// Any other atom.
     Atom(&'f JsonAtom),
     /// All of them.
@@ -261,6 +264,12 @@ impl<'f> Node<'f> {
                 }
                 true
             }
+            Node::Prefix { name, prefix } => {
+                out.push(if *name { b'P' } else { b'Q' });
+                count(out, prefix.len());
+                out.extend_from_slice(prefix.as_bytes());
+                true
+            }
             Node::Atom(_) => false,
             Node::And(ops) | Node::Or(ops) => {
                 out.push(if matches!(self, Node::And(_)) {
@@ -283,6 +292,12 @@ impl<'f> Node<'f> {
                 name: false,
                 values,
             } => values.binary_search_by(|v| by_length(v, source)).is_ok(),
+            // As `atom_holds` decides `TextPat::Prefix` on a string (`eval::operand_matches`).
+            Node::Prefix { name: true, prefix } => name.starts_with(prefix),
+            Node::Prefix {
+                name: false,
+                prefix,
+            } => source.starts_with(prefix),
             Node::Atom(a) => atom_holds(a, name, source),
             Node::And(ops) => ops.iter().all(|op| op.holds(name, source)),
             Node::Or(ops) => ops.iter().any(|op| op.holds(name, source)),
@@ -296,6 +311,11 @@ impl<'f> Node<'f> {
             Node::OneOf { name, values } => {
                 let into = if *name { &mut *names } else { &mut *sources };
                 into.equals.extend(values.iter().copied());
+                true
+            }
+            Node::Prefix { name, prefix } => {
+                let into = if *name { &mut *names } else { &mut *sources };
+                into.prefixes.push(prefix);
                 true
             }
             Node::Atom(a) => match (field_of(a), depends(&a.test)) {

@@ -26,12 +26,16 @@
 //!
 //! `Ws` is the parser's whitespace (space, tab, CR, LF). The selector must end after its one
 //! key (no further `.`/`[` step, no longer key); a value must be followed by whitespace or
-//! one of `)`, `}`, `&`, `|`. Neither kind of value may contain `*` (a wildcard at either end)
-//! and a bare token must not read as a number (`syntax::parse::is_bare_value_token`) — so each value
-//! lowers to an exact-text equality, whose truth on a string is equality with the text,
-//! quoted or not. The boolean structure is the parse tree's; the canonical form only
-//! reorders, flattens and deduplicates it, which changes no truth value, so the pair formula
-//! built here holds at a pair exactly when the canonical one does.
+//! one of `)`, `}`, `&`, `|`. A bare token must not read as a number
+//! (`syntax::parse::is_bare_value_token`). Each value then lowers as
+//! `canon::lower::text_operand` lowers it, quoted or not: without a `*`, or with `*` only
+//! inside (`Put*Policy`, a literal `*`), to an exact-text equality, whose truth on a string
+//! is equality with the text; with one trailing `*` and no other (`Put*`), to a prefix,
+//! whose truth on a string is starting with the text before the `*`. Any other `*` (a
+//! leading one, `*` alone, two at the end) gives up. The boolean structure is the parse
+//! tree's; the canonical form only reorders, flattens and deduplicates it, which changes no
+//! truth value, so the pair formula built here holds at a pair exactly when the canonical
+//! one does.
 //!
 //! `tests/check.rs` checks that every pattern the recogniser accepts — the corpus (with the
 //! error cases, none of which it may accept) and property-generated patterns with random
@@ -50,8 +54,7 @@ const MAX_DEPTH: usize = 64;
 /// The pair formula of `pattern` when it has the shape in the module doc; `None` for any
 /// other pattern, valid or not.
 pub(super) fn recognise(pattern: &str) -> Option<PairEval<'_>> {
-    // No value here may have a `*`: a pattern with one goes to the parser before any work.
-    if pattern.len() > AWS_MAX_PATTERN_CHARS || memchr::memchr(b'*', pattern.as_bytes()).is_some() {
+    if pattern.len() > AWS_MAX_PATTERN_CHARS {
         return None;
     }
     let rest = ws(pattern).strip_prefix('{')?;
@@ -80,6 +83,27 @@ impl<'p> Part<'p> {
             },
             Part::Node(node) => node,
         }
+    }
+}
+
+/// The condition `$.eventName = value` (`name`) or `$.eventSource = value` as
+/// `canon::lower::text_operand` lowers `value`: an exact text, a prefix (one trailing `*`),
+/// or `None` for the other wildcards.
+fn text_condition(name: bool, value: &str) -> Option<Part<'_>> {
+    let Some(at) = memchr::memchr(b'*', value.as_bytes()) else {
+        return Some(Part::Eq { name, value });
+    };
+    if at == 0 {
+        // `*`, `**`, `*abc`, `*abc*`: any value, a suffix, a containment.
+        return None;
+    }
+    match value.strip_suffix('*') {
+        // One trailing `*`, no other.
+        Some(prefix) if at == prefix.len() => Some(Part::Node(Node::Prefix { name, prefix })),
+        // Another `*` before a trailing one: a prefix with a literal `*`; left to the parser.
+        Some(_) => None,
+        // Only inside: a literal `*`.
+        None => Some(Part::Eq { name, value }),
     }
 }
 
@@ -196,7 +220,9 @@ fn condition(i: &str) -> Option<(&str, Part<'_>)> {
         None => {
             let end = i
                 .bytes()
-                .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')))
+                .position(|b| {
+                    !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'*'))
+                })
                 .unwrap_or(i.len());
             let token = &i[..end];
             // Every byte is a bare value character: the token is one unless it is empty or
@@ -216,5 +242,5 @@ fn condition(i: &str) -> Option<(&str, Part<'_>)> {
     if !ends_value {
         return None;
     }
-    Some((rest, Part::Eq { name, value }))
+    Some((rest, text_condition(name, value)?))
 }
