@@ -185,6 +185,13 @@ fn primary(i: &str, depth: usize) -> Option<(&str, Part<'_>)> {
         if depth >= MAX_DEPTH {
             return None;
         }
+        // The commonest operand, `( condition )`, read without the two levels of `Or` and
+        // `And` that give the same part for it.
+        if let Some((rest, part)) = condition(ws(inner)) {
+            if let Some(rest) = ws(rest).strip_prefix(')') {
+                return Some((rest, part));
+            }
+        }
         let (rest, part) = or(inner, depth + 1)?;
         let rest = ws(rest).strip_prefix(')')?;
         return Some((rest, part));
