@@ -1,7 +1,7 @@
 //! `cwpattern check`, `cwpattern rules` and `cwpattern lint`.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -226,12 +226,62 @@ impl JsonLine for Line<'_> {
                     Some(json) => out.extend_from_slice(json.as_bytes()),
                     None => jsonstr::write_str(out, pattern),
                 }
-                write_brief(out, rule, version, *assume, verdict);
+                write_shared_brief(out, rule, version, *assume, verdict);
                 Ok(())
             }
             other => serde_json::to_writer(out, other).map_err(|e| e.to_string()),
         }
     }
+}
+
+/// The most verdict texts [`write_shared_brief`] remembers per thread.
+const KNOWN_VERDICTS: usize = 4096;
+
+/// The verdict texts a thread has written, by the verdict's address: each entry keeps its
+/// verdict alive, so no other verdict can take that address while it is there.
+#[derive(Default)]
+struct WrittenVerdicts {
+    /// The rule, version and assumption the texts were written with.
+    header: (String, String, Option<Assume>),
+    texts: HashMap<usize, (Arc<Verdict>, Vec<u8>), BuildHasherDefault<FoldHasher>>,
+}
+
+/// [`write_brief`], remembering the text of a verdict the checker shares between patterns
+/// (a [memoised](Checker::memoised) checker gives every pattern with the same formula the
+/// same verdict, `Checker::verdict_shared`) and writing it again as it is.
+fn write_shared_brief(
+    out: &mut Vec<u8>,
+    rule: &str,
+    version: &str,
+    assume: Assume,
+    verdict: &Arc<Verdict>,
+) {
+    thread_local! {
+        static WRITTEN: RefCell<WrittenVerdicts> = RefCell::new(WrittenVerdicts::default());
+    }
+    // Held only here: no other pattern will have it.
+    if Arc::strong_count(verdict) < 2 {
+        return write_brief(out, rule, version, assume, verdict);
+    }
+    WRITTEN.with(|written| {
+        let mut written = written.borrow_mut();
+        let (r, v, a) = &written.header;
+        if (r.as_str(), v.as_str(), *a) != (rule, version, Some(assume)) {
+            written.header = (rule.to_owned(), version.to_owned(), Some(assume));
+            written.texts.clear();
+        }
+        let key = Arc::as_ptr(verdict) as usize;
+        if let Some((_, text)) = written.texts.get(&key) {
+            out.extend_from_slice(text);
+            return;
+        }
+        let start = out.len();
+        write_brief(out, rule, version, assume, verdict);
+        if written.texts.len() < KNOWN_VERDICTS {
+            let text = out[start..].to_vec();
+            written.texts.insert(key, (Arc::clone(verdict), text));
+        }
+    });
 }
 
 /// Writes a [`Line::Brief`] after its `pattern` field as its derived `Serialize` does (a
@@ -436,7 +486,8 @@ pub fn parse_assume(s: &str) -> Result<Assume, String> {
 mod tests {
     use super::*;
 
-    /// The hand-written brief line is the derived serialisation, byte for byte.
+    /// The hand-written brief line is the derived serialisation, byte for byte, also when
+    /// its verdict's text is remembered.
     #[test]
     fn brief_lines_are_written_as_serde_writes_them() {
         let strange = "quote \" backslash \\ tab \t nul \u{0} del \u{7f} é 😀";
@@ -465,7 +516,15 @@ mod tests {
             },
         ];
         for verdict in verdicts {
-            for assume in [Assume::Cloudtrail, Assume::None] {
+            // Shared, as a memoised checker shares it (its text is remembered, and written
+            // again under each assumption's header), and not.
+            let shared = Arc::new(verdict.clone());
+            for (assume, verdict) in [
+                (Assume::Cloudtrail, Arc::new(verdict.clone())),
+                (Assume::Cloudtrail, Arc::clone(&shared)),
+                (Assume::None, Arc::clone(&shared)),
+                (Assume::Cloudtrail, Arc::clone(&shared)),
+            ] {
                 // With and without the NUL, which an input line writes as `\u0000`, so
                 // that its JSON text is not kept.
                 let patterns = [strange.to_owned(), strange.replace('\u{0}', "")]
@@ -490,7 +549,7 @@ mod tests {
                         rule: "iam-policy-changes",
                         version: strange,
                         assume,
-                        verdict: Arc::new(verdict.clone()),
+                        verdict: Arc::clone(&verdict),
                     };
                     let mut written = Vec::new();
                     line.write_json(&mut written).expect("written");
