@@ -147,13 +147,20 @@ fn or<'p>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
         Part::Node(node) => others.push(node),
     };
     add(first);
-    let (after, second) = and(next, depth)?;
-    add(second);
-    rest = after;
-    while let Some(next) = ws(rest).strip_prefix("||") {
-        let (after, part) = and(next, depth)?;
+    let mut next = next;
+    loop {
+        // The commonest operand, a condition alone or in parentheses and followed by no
+        // `&&`, read straight; any other through `And`, which gives the same part for it.
+        let (after, part) = match listed_condition(next, depth) {
+            Some(read) => read,
+            None => and(next, depth)?,
+        };
         add(part);
         rest = after;
+        match ws(rest).strip_prefix("||") {
+            Some(more) => next = more,
+            None => break,
+        }
     }
     Some((rest, Part::Node(Node::any_of(names, sources, others))))
 }
@@ -176,6 +183,25 @@ fn and<'p>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
         rest = after;
     }
     Some((rest, Part::Node(Node::And(ops))))
+}
+
+/// An operand of a list, `Ws Condition` or `Ws "(" Ws Condition Ws ")"`, when no `&&`
+/// follows it (then it is the whole `And`); `None` otherwise, the caller reads it as an
+/// `And`.
+fn listed_condition(i: &str, depth: usize) -> Option<(&str, Part<'_>)> {
+    let i = ws(i);
+    let (rest, part) = match i.strip_prefix('(') {
+        Some(_) if depth >= MAX_DEPTH => return None,
+        Some(inner) => {
+            let (rest, part) = condition(ws(inner))?;
+            (ws(rest).strip_prefix(')')?, part)
+        }
+        None => condition(i)?,
+    };
+    if ws(rest).starts_with("&&") {
+        return None;
+    }
+    Some((rest, part))
 }
 
 /// `Primary`.
@@ -216,31 +242,41 @@ fn condition(i: &str) -> Option<(&str, Part<'_>)> {
         return None;
     }
     let i = ws(ws(after).strip_prefix('=')?);
-    let (value, rest) = match i.strip_prefix('"') {
-        Some(body) => {
-            let end = memchr::memchr2(b'"', b'\\', body.as_bytes())?;
-            if body.as_bytes()[end] != b'"' {
-                return None;
+    let bytes = i.as_bytes();
+    let (value, star, rest) = if bytes.first() == Some(&b'"') {
+        // Up to the closing quote; a backslash gives up (the parser reads escapes).
+        let mut end = 1;
+        let mut star = false;
+        loop {
+            match bytes.get(end)? {
+                b'"' => break,
+                b'\\' => return None,
+                b'*' => star = true,
+                _ => {}
             }
-            (&body[..end], &body[end + 1..])
+            end += 1;
         }
-        None => {
-            let end = i
-                .bytes()
-                .position(|b| {
-                    !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'*'))
-                })
-                .unwrap_or(i.len());
-            let token = &i[..end];
-            // Every byte is a bare value character: the token is one unless it is empty or
-            // might read as a number, when the parser's own test decides.
-            let might_be_number =
-                matches!(token.as_bytes().first(), Some(b'0'..=b'9' | b'+' | b'-'));
-            if token.is_empty() || (might_be_number && !is_bare_value_token(token)) {
-                return None;
+        // `"` is ASCII: both ends are character boundaries.
+        (&i[1..end], star, &i[end + 1..])
+    } else {
+        let mut end = 0;
+        let mut star = false;
+        while let Some(&b) = bytes.get(end) {
+            if !BARE_VALUE_BYTE[usize::from(b)] {
+                break;
             }
-            (token, &i[end..])
+            star |= b == b'*';
+            end += 1;
         }
+        // The bytes read are ASCII: `end` is a character boundary.
+        let token = &i[..end];
+        // Every byte is a bare value character: the token is one unless it is empty or
+        // might read as a number, when the parser's own test decides.
+        let might_be_number = matches!(bytes.first(), Some(b'0'..=b'9' | b'+' | b'-'));
+        if token.is_empty() || (might_be_number && !is_bare_value_token(token)) {
+            return None;
+        }
+        (token, star, &i[end..])
     };
     let ends_value = rest
         .bytes()
@@ -249,5 +285,22 @@ fn condition(i: &str) -> Option<(&str, Part<'_>)> {
     if !ends_value {
         return None;
     }
-    Some((rest, text_condition(name, value)?))
+    let part = match star {
+        false => Part::Eq { name, value },
+        true => text_condition(name, value)?,
+    };
+    Some((rest, part))
 }
+
+/// The bytes of a bare value token: `syntax::parse::is_bare_value_char` (ASCII letters and
+/// digits, `_`, `.`, `*`, `-`), as a table.
+const BARE_VALUE_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'*' | b'-');
+        b += 1;
+    }
+    table
+};
