@@ -22,7 +22,9 @@
 //!   the answer the regex check gives, exactly.
 //!   Patterns of the commonest shape are read by the quick recogniser (`src/rules/quick.rs`).
 //! - `verdict_parsed`: `verdict` with every pattern through the parser (no quick recogniser).
-//! - `verdict_batch`: a memoised `Checker` made for each pass, as `check --batch --brief`.
+//! - `verdict_batch`: a memoised `Checker` made for each pass and `Checker::verdict_shared`,
+//!   as `check --batch --brief` (a formula the quick recogniser reads is decided once per
+//!   pass).
 //!
 //! A `Checker` keeps the engine's answers about the conditions on other fields of split
 //! patterns (`fast.rs`) for its lifetime, as in a batch: after the first pass over the data,
@@ -113,7 +115,9 @@ fn bench<M: Measurement + 'static>(c: &mut Criterion<M>, suffix: &str) {
     group.bench_function("verdict_batch", |b| {
         b.iter(|| {
             let memo = Checker::new(&options).expect("rule").memoised();
-            compliant(&patterns, |p| memo.verdict(p).is_ok_and(|v| v.compliant))
+            compliant(&patterns, |p| {
+                memo.verdict_shared(p).is_ok_and(|v| v.compliant)
+            })
         })
     });
     group.bench_function("check_fn", |b| {

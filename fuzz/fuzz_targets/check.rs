@@ -1,7 +1,8 @@
 //! A pattern (fuzzer bytes, or built from eventName pieces so that it often matters) →
 //! `check` never panics, and under `--assume none` its `covered`/`missing` lists agree with
 //! the evaluator on one event per required eventName. Whatever the quick recogniser of
-//! `Checker::verdict` accepts, the parser accepts, with the same verdict.
+//! `Checker::verdict` accepts, the parser accepts, with the same verdict, and a memoised
+//! checker gives that verdict too.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -31,11 +32,21 @@ fn checker() -> &'static Checker {
     CHECKER.get_or_init(|| Checker::new(&CheckOptions::default()).expect("the default rule"))
 }
 
-/// The quick recogniser accepts only valid patterns, and gives the parser's verdict.
+/// The same, memoised (batch mode), kept across inputs: its memo fills with everything the
+/// fuzzer tries.
+fn memoised() -> &'static Checker {
+    static CHECKER: OnceLock<Checker> = OnceLock::new();
+    CHECKER.get_or_init(|| Checker::new(&CheckOptions::default()).expect("the default rule").memoised())
+}
+
+/// The quick recogniser accepts only valid patterns, and gives the parser's verdict; a
+/// memoised checker gives a fresh one's verdict (no two formulas share a memo entry).
 fn quick_agrees(pattern: &str) {
     if checker().takes_quick_path(pattern) {
         assert!(syntax::parse(pattern).is_ok(), "quick path accepts an invalid pattern: {pattern:?}");
-        assert_eq!(checker().verdict(pattern), checker().verdict_parsed(pattern), "{pattern:?}");
+        let fresh = checker().verdict(pattern);
+        assert_eq!(fresh, checker().verdict_parsed(pattern), "{pattern:?}");
+        assert_eq!(memoised().verdict(pattern), fresh, "memoised: {pattern:?}");
     }
 }
 
