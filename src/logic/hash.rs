@@ -13,7 +13,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::fxhash::FxHasher;
 
-/// [`FxHasher`], folded at the end.
+/// The crate's FxHash (`src/fxhash.rs`), folded at the end.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FoldHasher(FxHasher);
 
