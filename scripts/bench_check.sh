@@ -4,12 +4,14 @@
 # generated IAM metric filters (scripts/gen_patterns.py), from a file and from standard
 # input, with the default threads (the machine's cores) and with one (`--jobs 1`; the
 # Python check uses one core). Timings with hyperfine (median wall time of RUNS runs, mean user+system CPU time), max RSS
-# with GNU time.
+# with GNU time; then the headline commands again in turns (scripts/interleave.py, ROUNDS
+# rounds), which keeps a drifting machine out of the ratios.
 #
 # Usage: scripts/bench_check.sh
 # Environment:
 #   COUNT=10000   patterns (scripts/gen_patterns.py --count COUNT --seed 1)
 #   RUNS=5        hyperfine runs per command
+#   ROUNDS=15     rounds of the commands in turns
 #   CARGO_TARGET_DIR where cargo builds (default <crate>/target); data in $CARGO_TARGET_DIR/bench-data
 set -euo pipefail
 
@@ -18,6 +20,7 @@ TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 case $TARGET in /*) ;; *) TARGET=$ROOT/$TARGET ;; esac
 COUNT=${COUNT:-10000}
 RUNS=${RUNS:-5}
+ROUNDS=${ROUNDS:-15}
 DATA=$TARGET/bench-data
 BIN=$TARGET/release/cwpattern
 FILE=$DATA/patterns-$COUNT-seed1.jsonl
@@ -76,3 +79,11 @@ for r in runs:
     print(f"| {r['command']} | {r['median']:.3f} | {cpu(r):.3f} | {cpu(r) / n * 1e6:.1f} | "
           f"{base['median'] / r['median']:.2f}x | {cpu(base) / cpu(r):.2f}x |")
 EOF
+
+echo
+python3 "$ROOT/scripts/interleave.py" --rounds "$ROUNDS" \
+    --names prowler_python,cwpattern_batch_brief_1_thread,cwpattern_batch_brief,cwpattern_batch_file_1_thread \
+    "python3 $ROOT/scripts/prowler_check.py $FILE" \
+    "$BIN check --batch $FILE --brief --jobs 1" \
+    "$BIN check --batch $FILE --brief" \
+    "$BIN check --batch $FILE --jobs 1"
