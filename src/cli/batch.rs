@@ -61,10 +61,10 @@ pub fn error_json(e: &syntax::Error) -> Value {
 /// cannot be read or `each` gives up (`Err(message)`: printed as `error: message`, status
 /// 2); the lines before are printed.
 ///
-/// With `jobs` > 1, `jobs` worker threads run `each` and write the JSON while this thread
-/// reads the next lines and prints the finished ones: the lines go out in chunks of
-/// [`LINES_PER_CHUNK`], at most two chunks per worker waiting, and come back in any order
-/// to be printed in the input's. The output is the same as with one thread.
+/// With `jobs` > 1, this thread and `jobs - 1` workers run `each` and write the JSON; this
+/// thread also reads the lines and prints the finished ones. The lines go to a queue in
+/// chunks of [`LINES_PER_CHUNK`] (at most `2 × jobs` chunks waiting) and come back in any
+/// order, to be printed in the input's. The output is the same as with one thread.
 pub fn for_each_line<T: JsonLine>(
     path: &str,
     jobs: usize,
@@ -235,11 +235,11 @@ fn with_workers<T: JsonLine>(
         for _ in 1..jobs {
             let (done_tx, stop, next_work) = (done_tx.clone(), &stop, &next_work);
             scope.spawn(move || {
-                while let Some((place, lines)) = next_work(true) {
+                while let Some((place, chunk)) = next_work(true) {
                     if stop.load(Ordering::Relaxed) {
                         continue;
                     }
-                    let (text, failure) = render(&lines, each);
+                    let (text, failure) = render(&chunk, each);
                     if done_tx.send((place, text, failure)).is_err() {
                         return;
                     }
@@ -258,11 +258,11 @@ fn with_workers<T: JsonLine>(
                 let (chunk, unreadable) = chunks.next_chunk();
                 if !chunk.lines.is_empty() {
                     if let Err(e) = work_tx.try_send((sent, chunk)) {
-                        let (place, lines) = match e {
+                        let (place, chunk) = match e {
                             mpsc::TrySendError::Full(work) => work,
                             mpsc::TrySendError::Disconnected(work) => work,
                         };
-                        let (text, failure) = render(&lines, each);
+                        let (text, failure) = render(&chunk, each);
                         printer.take((place, text, failure))?;
                     }
                     sent += 1;
@@ -277,8 +277,8 @@ fn with_workers<T: JsonLine>(
             // No more work: a worker waiting for some (holding the queue's lock) stops
             // waiting. What is still queued, this thread takes too.
             drop(work_tx);
-            while let Some((place, lines)) = next_work(false) {
-                let (text, failure) = render(&lines, each);
+            while let Some((place, chunk)) = next_work(false) {
+                let (text, failure) = render(&chunk, each);
                 printer.take((place, text, failure))?;
             }
             while printer.printed < sent {

@@ -370,31 +370,39 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool, jobs: usize) -> u8
                 return Ok(Line::Error(json!({ "line": n, "error": { "message": e } })));
             }
         };
-        let line = match brief {
-            false => checker.check(&pattern.text).map(|report| {
-                note_compliant(report.compliant);
-                Line::Report(Box::new(report))
-            }),
-            true => checker.verdict_shared(&pattern.text).map(|verdict| {
-                note_compliant(verdict.compliant);
-                Line::Brief {
-                    pattern: pattern.text.clone().into_owned(),
-                    pattern_json: pattern.json.map(str::to_owned),
-                    rule: &options.rule,
-                    version: &version,
-                    assume: options.assume,
-                    verdict,
-                }
-            }),
-        };
-        Ok(match line {
-            Ok(line) => line,
-            Err(CheckError::Pattern(e)) => {
+        // An invalid pattern is a result; another failure stops the batch.
+        let failed = |e: CheckError, text: &str| match e {
+            CheckError::Pattern(e) => {
                 invalid.store(true, Ordering::Relaxed);
-                Line::Error(json!({ "pattern": pattern.text, "error": batch::error_json(&e) }))
+                Ok(Line::Error(
+                    json!({ "pattern": text, "error": batch::error_json(&e) }),
+                ))
             }
-            Err(e) => return Err(e.to_string()),
-        })
+            e => Err(e.to_string()),
+        };
+        match brief {
+            false => match checker.check(&pattern.text) {
+                Ok(report) => {
+                    note_compliant(report.compliant);
+                    Ok(Line::Report(Box::new(report)))
+                }
+                Err(e) => failed(e, &pattern.text),
+            },
+            true => match checker.verdict_shared(&pattern.text) {
+                Ok(verdict) => {
+                    note_compliant(verdict.compliant);
+                    Ok(Line::Brief {
+                        pattern: pattern.text.into_owned(),
+                        pattern_json: pattern.json.map(str::to_owned),
+                        rule: &options.rule,
+                        version: &version,
+                        assume: options.assume,
+                        verdict,
+                    })
+                }
+                Err(e) => failed(e, &pattern.text),
+            },
+        }
     });
     match (done, invalid.into_inner(), all_ok.into_inner()) {
         (Err(status), _, _) => status,
