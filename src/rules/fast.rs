@@ -251,9 +251,7 @@ impl<'f> Node<'f> {
     /// [`PairEval::write_key`]: a tag per node, then its number of operands or values,
     /// each value as its length and its bytes (so no value can pass for another's end).
     fn write_key(&self, out: &mut Vec<u8>) -> bool {
-        let count = |out: &mut Vec<u8>, n: usize| {
-            out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
-        };
+        let count = |out: &mut Vec<u8>, n: usize| out.extend_from_slice(&n.to_le_bytes());
         match self {
             Node::OneOf { name, values } => {
                 out.push(if *name { b'N' } else { b'S' });

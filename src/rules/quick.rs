@@ -45,7 +45,7 @@
 //! `scripts/gen_patterns.py` printed byte-identical output with and without it.)
 
 use super::fast::{Node, PairEval};
-use crate::syntax::parse::{is_bare_value_token, AWS_MAX_PATTERN_CHARS};
+use crate::syntax::parse::{is_bare_value_char, is_bare_value_token, AWS_MAX_PATTERN_CHARS};
 
 /// The deepest nesting of parentheses read here (the parser allows more; deeper patterns go
 /// to it).
@@ -192,16 +192,20 @@ fn listed_condition(i: &str, depth: usize) -> Option<(&str, Part<'_>)> {
     let i = ws(i);
     let (rest, part) = match i.strip_prefix('(') {
         Some(_) if depth >= MAX_DEPTH => return None,
-        Some(inner) => {
-            let (rest, part) = condition(ws(inner))?;
-            (ws(rest).strip_prefix(')')?, part)
-        }
+        Some(inner) => condition_in_parens(inner)?,
         None => condition(i)?,
     };
     if ws(rest).starts_with("&&") {
         return None;
     }
     Some((rest, part))
+}
+
+/// `Ws Condition Ws ")"`, after an operand's `(`.
+#[inline]
+fn condition_in_parens(inner: &str) -> Option<(&str, Part<'_>)> {
+    let (rest, part) = condition(ws(inner))?;
+    Some((ws(rest).strip_prefix(')')?, part))
 }
 
 /// `Primary`.
@@ -213,10 +217,8 @@ fn primary(i: &str, depth: usize) -> Option<(&str, Part<'_>)> {
         }
         // The commonest operand, `( condition )`, read without the two levels of `Or` and
         // `And` that give the same part for it.
-        if let Some((rest, part)) = condition(ws(inner)) {
-            if let Some(rest) = ws(rest).strip_prefix(')') {
-                return Some((rest, part));
-            }
+        if let Some(read) = condition_in_parens(inner) {
+            return Some(read);
         }
         let (rest, part) = or(inner, depth + 1)?;
         let rest = ws(rest).strip_prefix(')')?;
@@ -292,14 +294,13 @@ fn condition(i: &str) -> Option<(&str, Part<'_>)> {
     Some((rest, part))
 }
 
-/// The bytes of a bare value token: `syntax::parse::is_bare_value_char` (ASCII letters and
-/// digits, `_`, `.`, `*`, `-`), as a table.
+/// The bytes of a bare value token (`syntax::parse::is_bare_value_char`, all ASCII), as a
+/// table.
 const BARE_VALUE_BYTE: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'*' | b'-');
+    while b < 128 {
+        table[b] = is_bare_value_char(b as u8 as char);
         b += 1;
     }
     table

@@ -38,7 +38,7 @@ pub fn is_bare_value_token(token: &str) -> bool {
 }
 
 /// A character a bare value token may have: ASCII letters and digits, `_`, `.`, `*`, `-`.
-pub fn is_bare_value_char(c: char) -> bool {
+pub const fn is_bare_value_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '*' | '-')
 }
 
