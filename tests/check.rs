@@ -1197,8 +1197,9 @@ fn memoised_checker_gives_the_same_reports() {
 
 /// A memoised checker's verdicts (remembered per canonical form and per quick-recognised
 /// formula) are a fresh checker's, for every corpus pattern and for lists of eventNames in
-/// every order, spacing and quoting, asked twice in a row and after one another: no two
-/// different formulas share a memo entry.
+/// every order, spacing and quoting, with and without a prefix (`Put*`) or the exact text
+/// it is made of (`Put`), asked twice in a row and after one another: no two different
+/// formulas share a memo entry.
 #[test]
 fn memoised_verdicts_are_fresh_verdicts() {
     let names = iam19();
@@ -1221,6 +1222,14 @@ fn memoised_verdicts_are_fresh_verdicts() {
                 .trim_start_matches('{')
                 .trim_end_matches('}')
         ));
+        // A prefix and the exact text it is made of, which the memo must tell apart.
+        let head = &some[n - 1][..3];
+        for value in [format!("\"{head}*\""), head.to_owned(), format!("{head}*")] {
+            let mut with: Vec<String> = some.iter().map(|n| (*n).to_owned()).collect();
+            with.push(value);
+            let with: Vec<&str> = with.iter().map(String::as_str).collect();
+            patterns.push(names_pattern(&with));
+        }
     }
     // The two rules with the quick path (`--assume none` has none).
     for rule in ["iam-policy-changes", "cis-iam-policy-changes"] {
