@@ -1433,6 +1433,72 @@ fn check_batch_reads_crlf_and_blank_lines() {
     }
 }
 
+/// `check --batch --brief` reads most lines without decoding them
+/// (`Checker::quick_verdict_in_json`): the same pattern written as a JSON string in other
+/// ways — other escapes, whitespace around it, in an object — gives the same output line,
+/// byte for byte, and a line that is not JSON an error, however close it comes.
+#[test]
+fn check_batch_reads_a_pattern_however_its_line_writes_it() {
+    let names = iam19();
+    let patterns = [
+        names_pattern(&names),
+        names_pattern(&names[..5]),
+        "{ ($.eventSource = \"iam.amazonaws.com\") &&\n\t($.eventName = \"Put*\" || $.eventName = AddUserToGroup) }".to_owned(),
+    ];
+    let mut lines = Vec::new();
+    for pattern in &patterns {
+        let json = serde_json::to_string(pattern).expect("a string");
+        let valid = [
+            json.clone(),
+            format!("  {json}\t"),
+            json.replace("\\\"", "\\u0022"),
+            json.replace(' ', "\\u0020"),
+            json.replace("$.", "$\\u002e"),
+            serde_json::json!({ "pattern": pattern }).to_string(),
+        ];
+        let invalid = [
+            format!("{json} x"),
+            json[..json.len() - 1].to_owned(),
+            // A tab, unescaped, in the string.
+            format!("\"\t{}", &json[1..]),
+        ];
+        lines.extend(valid.iter().map(|l| (l.clone(), Some(pattern))));
+        lines.extend(invalid.iter().map(|l| (l.clone(), None)));
+    }
+    let dir = std::env::temp_dir().join(format!("cwpattern-check-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("writings.jsonl");
+    let text: String = lines.iter().map(|(l, _)| format!("{l}\n")).collect();
+    std::fs::write(&path, text).expect("write");
+    let file = path.to_str().expect("utf-8 temp path");
+    let run = common::run(&["check", "--batch", file, "--brief"], None);
+    let out: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(out.len(), lines.len(), "{}", run.summary());
+    let checker = rules::Checker::new(&CheckOptions::default()).expect("rule");
+    for ((input, pattern), got) in lines.iter().zip(&out) {
+        let value: Value = serde_json::from_str(got).expect("a JSON line");
+        match pattern {
+            Some(pattern) => {
+                let first = lines
+                    .iter()
+                    .position(|(_, p)| p == &Some(*pattern))
+                    .expect("first");
+                assert_eq!(got, &out[first], "{input}");
+                assert_eq!(value["pattern"], **pattern, "{input}");
+                let verdict = checker.verdict(pattern).expect("a verdict");
+                assert_eq!(value["compliant"], verdict.compliant, "{input}");
+                assert_eq!(
+                    value["missing"],
+                    serde_json::json!(verdict.missing),
+                    "{input}"
+                );
+            }
+            None => assert!(value["error"].is_object(), "{input}: {got}"),
+        }
+    }
+    assert_eq!(run.code, Some(2), "{}", run.summary());
+}
+
 /// Every pattern in the corpus: check cases, real-world filters, conformance cases, both sides
 /// of the relate cases and the error cases (which no recogniser may accept).
 fn corpus_patterns() -> Vec<String> {
@@ -1487,6 +1553,98 @@ fn quick_path_gives_the_parsers_verdicts_on_the_corpus() {
     for pattern in [names_pattern(&iam19()), reference_of("iam-policy-changes")] {
         assert!(checker.takes_quick_path(&pattern), "{pattern}");
     }
+}
+
+/// What `Checker::quick_verdict_in_json` reads from a line holding `pattern` as a JSON
+/// string written `json`: if anything, the quick recogniser's verdict of the decoded
+/// pattern, and the length of the string's text, which must be how `serde_json` writes the
+/// pattern. Returns whether it read the line.
+fn in_json_agrees(checker: &rules::Checker, pattern: &str, json: &str) -> Result<bool, String> {
+    let Some(open) = json.find('"') else {
+        return Ok(false);
+    };
+    let Some((verdict, len)) = checker.quick_verdict_in_json(&json[open + 1..]) else {
+        return Ok(false);
+    };
+    let decoded: String =
+        serde_json::from_str(json).map_err(|e| format!("read {json:?}, not JSON: {e}"))?;
+    let text = &json[open..open + len + 2];
+    let written = serde_json::to_string(&decoded).expect("a string");
+    if decoded != pattern || text != written {
+        return Err(format!(
+            "read {json:?} as {text:?}; serde_json writes {written:?}"
+        ));
+    }
+    if !checker.takes_quick_path(pattern) {
+        return Err(format!(
+            "read {json:?}, which the quick path does not read decoded"
+        ));
+    }
+    if checker.verdict(pattern).as_ref() != Ok(&*verdict) {
+        return Err(format!("{json:?}: not the quick path's verdict"));
+    }
+    Ok(true)
+}
+
+/// The quick recogniser reads a corpus pattern inside its JSON string (as `check --batch`
+/// gets it) exactly when it reads the decoded pattern — unless the string is longer than
+/// AWS's limit or has a control character, which it leaves to the decoder — and gives the
+/// same verdict; written with other escapes, or not as one JSON string, it gives up or
+/// agrees.
+#[test]
+fn quick_path_reads_patterns_in_their_json_strings() {
+    let patterns = corpus_patterns();
+    let checker = rules::Checker::new(&CheckOptions::default())
+        .expect("rule")
+        .memoised();
+    let read_count = AtomicUsize::new(0);
+    let failures = par_try(&patterns, |pattern| {
+        let json = serde_json::to_string(pattern).expect("a string");
+        let read = in_json_agrees(&checker, pattern, &json).unwrap_or_else(|e| panic!("{e}"));
+        read_count.fetch_add(usize::from(read), Ordering::Relaxed);
+        let plain = !pattern
+            .bytes()
+            .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+            && !pattern
+                .split('"')
+                .skip(1)
+                .step_by(2)
+                .any(|quoted| quoted.bytes().any(|b| b < 0x20));
+        if plain && json.len() - 2 <= 1024 {
+            assert_eq!(read, checker.takes_quick_path(pattern), "{json}");
+        }
+        let others = [
+            format!(" \t{json}  "),
+            json.replace("\\\"", "\\u0022"),
+            json.replace(' ', "\\u0020"),
+            json.replace("\\n", "\n"),
+            json.replace('$', "\\u0024"),
+            format!("{json} x"),
+            format!("{json}\""),
+            json[..json.len() - 1].to_owned(),
+            format!("{{\"pattern\": {json}}}"),
+        ];
+        for other in &others {
+            match serde_json::from_str::<String>(other) {
+                Ok(decoded) if decoded == *pattern => {
+                    in_json_agrees(&checker, pattern, other).unwrap_or_else(|e| panic!("{e}"));
+                }
+                _ => {
+                    let open = other.find('"').map_or(0, |i| i + 1);
+                    assert!(
+                        checker.quick_verdict_in_json(&other[open..]).is_none(),
+                        "read {other:?}, which is not {pattern:?} as a JSON string"
+                    );
+                }
+            }
+        }
+    });
+    fail_if_any(&failures, patterns.len(), "quick path in JSON strings");
+    let read = read_count.into_inner();
+    assert!(
+        read >= 40,
+        "only {read} corpus patterns read in their JSON strings"
+    );
 }
 
 /// The newest reference pattern of a rule.
@@ -1631,6 +1789,10 @@ mod quick_path_properties {
                 prop_assert!(syntax::parse(&pattern).is_ok(), "accepted, invalid: {:?}", pattern);
                 prop_assert_eq!(checker.verdict(&pattern), checker.verdict_parsed(&pattern));
             }
+            // Inside its JSON string, as `check --batch` reads it.
+            let json = serde_json::to_string(&pattern).expect("a string");
+            let read = in_json_agrees(&checker, &pattern, &json);
+            prop_assert!(read.is_ok(), "{:?}", read);
         }
 
         /// A pattern of eventName and eventSource equalities with plain values or a trailing

@@ -2,7 +2,8 @@
 //! `check` never panics, and under `--assume none` its `covered`/`missing` lists agree with
 //! the evaluator on one event per required eventName. Whatever the quick recogniser of
 //! `Checker::verdict` accepts, the parser accepts, with the same verdict, and a memoised
-//! checker gives that verdict too.
+//! checker gives that verdict too; so does `Checker::quick_verdict_in_json`, reading the
+//! pattern inside its JSON string, when it reads it.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -47,6 +48,13 @@ fn quick_agrees(pattern: &str) {
         let fresh = checker().verdict(pattern);
         assert_eq!(fresh, checker().verdict_parsed(pattern), "{pattern:?}");
         assert_eq!(memoised().verdict(pattern), fresh, "memoised: {pattern:?}");
+    }
+    // Inside its JSON string, as `check --batch` reads it: the same verdict, or none.
+    let json = serde_json::to_string(pattern).expect("a string");
+    if let Some((verdict, len)) = memoised().quick_verdict_in_json(&json[1..]) {
+        assert!(checker().takes_quick_path(pattern), "read in JSON only: {pattern:?}");
+        assert_eq!(len, json.len() - 2, "{pattern:?}");
+        assert_eq!(checker().verdict(pattern).as_ref(), Ok(&*verdict), "in JSON: {pattern:?}");
     }
 }
 

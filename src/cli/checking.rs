@@ -163,12 +163,7 @@ enum Line<'a> {
     Report(Box<CheckReport>),
     /// With `--brief`: the verdict of a valid pattern.
     Brief {
-        pattern: String,
-        /// The pattern's JSON string as the input line wrote it, when that is how
-        /// [`jsonstr::write_str`] writes `pattern` (`jsonstr::ReadString::json`): written
-        /// again as it is.
-        #[serde(skip)]
-        pattern_json: Option<String>,
+        pattern: PatternText,
         rule: &'a str,
         version: &'a str,
         assume: Assume,
@@ -177,6 +172,48 @@ enum Line<'a> {
     },
     /// An input line without a pattern, or an invalid pattern.
     Error(serde_json::Value),
+}
+
+/// A pattern as an input line of `check --batch` gave it.
+#[derive(Debug)]
+enum PatternText {
+    /// The pattern.
+    Text(String),
+    /// The pattern's JSON string (quotes included) as the input line wrote it, when that is
+    /// how [`jsonstr::write_str`] writes the pattern (`jsonstr::ReadString::json`, and the
+    /// strings `Checker::quick_verdict_in_json` reads): written again as it is, decoded only
+    /// to be serialised otherwise.
+    Json(String),
+}
+
+impl PatternText {
+    /// The text of a pattern read by `batch::pattern_of_line`.
+    fn of(read: jsonstr::ReadString<'_>) -> PatternText {
+        match read.json {
+            Some(json) => PatternText::Json(json.to_owned()),
+            None => PatternText::Text(read.text.into_owned()),
+        }
+    }
+
+    /// Appends the pattern as a JSON string.
+    fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            PatternText::Text(text) => jsonstr::write_str(out, text),
+            PatternText::Json(json) => out.extend_from_slice(json.as_bytes()),
+        }
+    }
+}
+
+impl Serialize for PatternText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PatternText::Text(text) => serializer.serialize_str(text),
+            PatternText::Json(json) => {
+                let text: String = serde_json::from_str(json).map_err(serde::ser::Error::custom)?;
+                serializer.serialize_str(&text)
+            }
+        }
+    }
 }
 
 /// The most witness texts [`write_event`] remembers per thread.
@@ -215,17 +252,13 @@ impl JsonLine for Line<'_> {
         match self {
             Line::Brief {
                 pattern,
-                pattern_json,
                 rule,
                 version,
                 assume,
                 verdict,
             } => {
                 out.extend_from_slice(b"{\"pattern\":");
-                match pattern_json {
-                    Some(json) => out.extend_from_slice(json.as_bytes()),
-                    None => jsonstr::write_str(out, pattern),
-                }
+                pattern.write_json(out);
                 write_shared_brief(out, rule, version, *assume, verdict);
                 Ok(())
             }
@@ -362,7 +395,28 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool, jobs: usize) -> u8
             all_ok.store(false, Ordering::Relaxed);
         }
     };
+    let brief_line = |pattern: PatternText, verdict: Arc<Verdict>| {
+        note_compliant(verdict.compliant);
+        Ok(Line::Brief {
+            pattern,
+            rule: &options.rule,
+            version: &version,
+            assume: options.assume,
+            verdict,
+        })
+    };
     let done = batch::for_each_line(path, jobs, |n, line| {
+        // Most lines are a JSON string the quick recogniser reads as it is.
+        if let (true, Some(open)) = (brief, line.find(|c| !matches!(c, ' ' | '\t' | '\n' | '\r'))) {
+            let after_quote = line[open..].strip_prefix('"');
+            if let Some((verdict, len)) =
+                after_quote.and_then(|after| checker.quick_verdict_in_json(after))
+            {
+                // The string, quotes included: ASCII at both ends.
+                let json = line[open..open + len + 2].to_owned();
+                return brief_line(PatternText::Json(json), verdict);
+            }
+        }
         let pattern = match batch::pattern_of_line(line) {
             Ok(p) => p,
             Err(e) => {
@@ -389,17 +443,7 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool, jobs: usize) -> u8
                 Err(e) => failed(e, &pattern.text),
             },
             true => match checker.verdict_shared(&pattern.text) {
-                Ok(verdict) => {
-                    note_compliant(verdict.compliant);
-                    Ok(Line::Brief {
-                        pattern: pattern.text.into_owned(),
-                        pattern_json: pattern.json.map(str::to_owned),
-                        rule: &options.rule,
-                        version: &version,
-                        assume: options.assume,
-                        verdict,
-                    })
-                }
+                Ok(verdict) => brief_line(PatternText::of(pattern), verdict),
                 Err(e) => failed(e, &pattern.text),
             },
         }
@@ -546,14 +590,13 @@ mod tests {
                     .collect::<Vec<_>>();
                 assert_eq!(jsons[0], None);
                 assert_eq!(jsons[1], Some(inputs[1].as_str()));
-                for (pattern, pattern_json) in [
-                    (&patterns[0], None),
-                    (&patterns[1], None),
-                    (&patterns[1], jsons[1].map(str::to_owned)),
+                for pattern in [
+                    PatternText::Text(patterns[0].clone()),
+                    PatternText::Text(patterns[1].clone()),
+                    PatternText::Json(inputs[1].clone()),
                 ] {
                     let line = Line::Brief {
-                        pattern: pattern.clone(),
-                        pattern_json,
+                        pattern,
                         rule: "iam-policy-changes",
                         version: strange,
                         assume,

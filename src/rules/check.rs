@@ -439,9 +439,7 @@ impl Checker {
     /// fuzzing and benchmarks.
     #[doc(hidden)]
     pub fn takes_quick_path(&self, pattern: &str) -> bool {
-        self.fast_source.is_some()
-            && self.alternative.is_none()
-            && quick::recognise(pattern).is_some()
+        self.quick_source().is_some() && quick::recognise(pattern).is_some()
     }
 
     /// [`Checker::check`] always through the general engine, never the fast path: for
@@ -686,11 +684,35 @@ impl Checker {
     /// The verdict of a pattern the quick recogniser reads (`quick.rs`), when this checker
     /// has the fast path and the rule no alternative; `None` sends the pattern to the parser.
     fn quick_verdict(&self, pattern: &str) -> Option<Arc<Verdict>> {
-        let source = self.fast_source.as_deref()?;
-        if self.alternative.is_some() {
-            return None;
+        let source = self.quick_source()?;
+        self.decide_quick(quick::recognise(pattern)?, source)
+    }
+
+    /// The eventSource of the quick recogniser's pair formulas, when this checker has the
+    /// fast path and the rule no alternative (else the recogniser is not used).
+    fn quick_source(&self) -> Option<&str> {
+        match self.alternative {
+            Some(_) => None,
+            None => self.fast_source.as_deref(),
         }
-        let eval = quick::recognise(pattern)?;
+    }
+
+    /// [`Checker::verdict_shared`] of the pattern a JSON string holds, when the quick
+    /// recogniser reads it from the string's JSON text as it is: `after_quote` is a line
+    /// after the string's opening quote, and the line must end with the string (and JSON
+    /// whitespace). Gives the verdict and the length of the string's text between its
+    /// quotes, which is the text `serde_json` writes for the pattern. `None` for any other
+    /// line: decode the string and call [`Checker::verdict_shared`]. For `check --batch`,
+    /// whose input lines are mostly such strings: it saves decoding them.
+    #[doc(hidden)]
+    pub fn quick_verdict_in_json(&self, after_quote: &str) -> Option<(Arc<Verdict>, usize)> {
+        let source = self.quick_source()?;
+        let (eval, len) = quick::recognise_in_json(after_quote)?;
+        Some((self.decide_quick(eval, source)?, len))
+    }
+
+    /// The verdict of a pair formula the quick recogniser built, remembered when memoising.
+    fn decide_quick(&self, eval: fast::PairEval<'_>, source: &str) -> Option<Arc<Verdict>> {
         let decide = || {
             let (mut verdict, relation) = self.pair_verdict(&eval, source);
             verdict.relation = relation?;
@@ -699,7 +721,7 @@ impl Checker {
         let Some(memo) = &self.quick_memo else {
             return decide();
         };
-        let mut key = Vec::with_capacity(pattern.len());
+        let mut key = Vec::with_capacity(1024);
         if !eval.write_key(&mut key) {
             return decide();
         }

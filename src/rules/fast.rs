@@ -337,9 +337,23 @@ impl<'f> Node<'f> {
     }
 }
 
-/// Orders texts by length, then by their bytes.
+/// Orders texts by length, then by their bytes (the first eight compared as one number:
+/// most lists of eventNames differ there, and a comparison of texts calls `memcmp`).
 fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+    /// The first eight bytes, big-endian (earlier bytes weigh more), zero-padded.
+    fn head(s: &str) -> u64 {
+        match s.as_bytes().first_chunk::<8>() {
+            Some(word) => u64::from_be_bytes(*word),
+            None => s
+                .bytes()
+                .enumerate()
+                .fold(0, |word, (i, b)| word | u64::from(b) << (56 - 8 * i)),
+        }
+    }
+    a.len()
+        .cmp(&b.len())
+        .then_with(|| head(a).cmp(&head(b)))
+        .then_with(|| a.cmp(b))
 }
 
 /// Texts such that every event `f` matches has one of them, exactly, as the value of the

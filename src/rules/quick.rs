@@ -37,12 +37,26 @@
 //! truth value, so the pair formula built here holds at a pair exactly when the canonical
 //! one does.
 //!
+//! # Inside a JSON string
+//!
+//! `check --batch` gets each pattern as a JSON string on a line. [`recognise_in_json`] reads
+//! the same grammar from the string's JSON text, still escaped ([`InJson`]): whitespace may
+//! be written `\n`, `\t` or `\r` and a quote `\"`; any other escape, a byte JSON forbids
+//! in a string, or the string's end before the pattern's `}` gives up. So a value it reads
+//! holds no escape and is the decoded value's text, and it builds the formula [`recognise`]
+//! builds from the decoded pattern — or none, and the caller decodes the string. It also
+//! checks that the line is that one JSON string, so a line it reads is valid JSON.
+//!
 //! `tests/check.rs` checks that every pattern the recogniser accepts — the corpus (with the
 //! error cases, none of which it may accept) and property-generated patterns with random
 //! spacing, quoting, grouping, selectors, operators, values and one-character edits — is
-//! valid and gets the same verdict as through the parser; the `check` fuzz target checks the
-//! same on fuzzer input. (`check --batch --brief` over the 10,000 patterns of
-//! `scripts/gen_patterns.py` printed byte-identical output with and without it.)
+//! valid and gets the same verdict as through the parser; that [`recognise_in_json`] reads
+//! a corpus pattern's JSON string exactly when [`recognise`] reads the pattern (short of
+//! AWS's limit and control characters), with the same verdict, and other writings of it
+//! only when they are the same string; and the same for generated patterns' strings. The
+//! `check` fuzz target checks the verdicts on fuzzer input. (`check --batch --brief` over
+//! the 10,000 patterns of `scripts/gen_patterns.py` printed byte-identical output with and
+//! without either.)
 
 use super::fast::{Node, PairEval};
 use crate::syntax::parse::{is_bare_value_char, is_bare_value_token, AWS_MAX_PATTERN_CHARS};
@@ -57,13 +71,160 @@ pub(super) fn recognise(pattern: &str) -> Option<PairEval<'_>> {
     if pattern.len() > AWS_MAX_PATTERN_CHARS {
         return None;
     }
-    let rest = ws(pattern).strip_prefix('{')?;
-    let (rest, root) = or(rest, 0)?;
-    let rest = ws(rest).strip_prefix('}')?;
-    if !ws(rest).is_empty() {
+    let (rest, root) = braces::<Plain>(pattern)?;
+    if !rest.is_empty() {
         return None;
     }
     Some(PairEval::from_root(root.into_node()))
+}
+
+/// [`recognise`] of the pattern a JSON string holds, read from the string's JSON text
+/// without decoding it: `after_quote` is a line after the string's opening quote, and the
+/// line must end with the string (and JSON whitespace). Gives the pair formula, its values
+/// borrowed from the line, and the length of the string's text between its quotes; `None`
+/// whenever [`InJson`] gives up (the caller decodes the string and calls [`recognise`]).
+pub(super) fn recognise_in_json(after_quote: &str) -> Option<(PairEval<'_>, usize)> {
+    let (rest, root) = braces::<InJson>(after_quote)?;
+    let len = after_quote.len() - rest.len();
+    // The decoded pattern is no longer than its JSON text.
+    if len > AWS_MAX_PATTERN_CHARS {
+        return None;
+    }
+    let after = rest.strip_prefix('"')?;
+    if !after
+        .bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        return None;
+    }
+    Some((PairEval::from_root(root.into_node()), len))
+}
+
+/// `Ws "{" Or Ws "}" Ws`, and what follows.
+fn braces<W: Written>(i: &str) -> Option<(&str, Part<'_>)> {
+    let rest = W::ws(i).strip_prefix('{')?;
+    let (rest, root) = or::<W>(rest, 0)?;
+    let rest = W::ws(rest).strip_prefix('}')?;
+    Some((W::ws(rest), root))
+}
+
+/// How the recogniser meets a pattern's text: as it is ([`Plain`]), or still escaped inside
+/// a JSON string ([`InJson`]). Everything but whitespace and quotes is the same bytes
+/// either way.
+trait Written {
+    /// Skips the parser's whitespace.
+    fn ws(i: &str) -> &str;
+    /// Whether a value may end where `rest` starts: at whitespace, one of `)`, `}`, `&`,
+    /// `|`, or the end.
+    fn ends_value(rest: &str) -> bool;
+    /// `rest` after a quoted value's opening quote, when `i` starts with one.
+    fn open_quote(i: &str) -> Option<&str>;
+    /// A quoted value after its opening quote: the value, `i` after its closing quote, and
+    /// whether the value has a `*`. `None` gives up (an escape, which the parser reads).
+    fn quoted(i: &str) -> Option<(&str, &str, bool)>;
+}
+
+/// The pattern's text as it is.
+enum Plain {}
+
+impl Written for Plain {
+    fn ws(i: &str) -> &str {
+        let n = i.bytes().take_while(|&b| is_ws(b)).count();
+        // Whitespace is ASCII: `n` is a character boundary.
+        &i[n..]
+    }
+
+    fn ends_value(rest: &str) -> bool {
+        rest.bytes()
+            .next()
+            .map_or(true, |b| is_ws(b) || matches!(b, b')' | b'}' | b'&' | b'|'))
+    }
+
+    fn open_quote(i: &str) -> Option<&str> {
+        i.strip_prefix('"')
+    }
+
+    fn quoted(i: &str) -> Option<(&str, &str, bool)> {
+        let bytes = i.as_bytes();
+        let mut end = 0;
+        let mut star = false;
+        loop {
+            match bytes.get(end)? {
+                b'"' => break,
+                // The parser reads escapes.
+                b'\\' => return None,
+                b'*' => star = true,
+                _ => {}
+            }
+            end += 1;
+        }
+        // `"` is ASCII: both ends are character boundaries.
+        Some((&i[..end], &i[end + 1..], star))
+    }
+}
+
+/// The pattern's text inside a JSON string, still escaped. It reads whitespace written as a
+/// space or as the escapes `\n`, `\t`, `\r`, and a quote written `\"`; it gives up on
+/// any other escape, on a byte JSON does not allow in a string (below 0x20) and on the
+/// string's closing quote anywhere but after the pattern's `}`. So every value it reads
+/// has no escape and is the same text decoded, and the formula is the one [`recognise`]
+/// builds from the decoded string, or none.
+enum InJson {}
+
+impl InJson {
+    /// Whether `bytes` starts with whitespace: a space or `\n`, `\t`, `\r`.
+    fn starts_ws(bytes: &[u8]) -> bool {
+        matches!(bytes, [b' ', ..] | [b'\\', b'n' | b't' | b'r', ..])
+    }
+}
+
+impl Written for InJson {
+    fn ws(i: &str) -> &str {
+        let bytes = i.as_bytes();
+        let mut n = 0;
+        while let Some(&b) = bytes.get(n) {
+            if b == b' ' {
+                n += 1;
+            } else if b == b'\\' && matches!(bytes.get(n + 1), Some(b'n' | b't' | b'r')) {
+                n += 2;
+            } else {
+                break;
+            }
+        }
+        // Spaces and escapes are ASCII: `n` is a character boundary.
+        &i[n..]
+    }
+
+    fn ends_value(rest: &str) -> bool {
+        let bytes = rest.as_bytes();
+        InJson::starts_ws(bytes) || matches!(bytes.first(), Some(b')' | b'}' | b'&' | b'|'))
+    }
+
+    fn open_quote(i: &str) -> Option<&str> {
+        i.strip_prefix("\\\"")
+    }
+
+    fn quoted(i: &str) -> Option<(&str, &str, bool)> {
+        let bytes = i.as_bytes();
+        let mut end = 0;
+        let mut star = false;
+        loop {
+            match bytes.get(end)? {
+                b'\\' => match bytes.get(end + 1)? {
+                    b'"' => break,
+                    // Another escape: the decoded value differs from this text.
+                    _ => return None,
+                },
+                // The string's end, or a byte JSON does not allow in one.
+                b'"' | 0..=0x1f => return None,
+                b'*' => star = true,
+                _ => {}
+            }
+            end += 1;
+        }
+        // `\` is ASCII: both ends are character boundaries.
+        Some((&i[..end], &i[end + 2..], star))
+    }
 }
 
 /// What an operand read so far is: one equality (most are), or a node.
@@ -112,18 +273,11 @@ fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-/// Skips the parser's whitespace.
-fn ws(i: &str) -> &str {
-    let n = i.bytes().take_while(|&b| is_ws(b)).count();
-    // Whitespace is ASCII: `n` is a character boundary.
-    &i[n..]
-}
-
 /// `Or`: the equalities among its operands (flattening operands that are themselves
 /// disjunctions) go into one sorted list per field.
-fn or<'p>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
-    let (mut rest, first) = and(i, depth)?;
-    let Some(next) = ws(rest).strip_prefix("||") else {
+fn or<'p, W: Written>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
+    let (mut rest, first) = and::<W>(i, depth)?;
+    let Some(next) = W::ws(rest).strip_prefix("||") else {
         return Some((rest, first));
     };
     // Room for the usual list of eventNames.
@@ -151,13 +305,13 @@ fn or<'p>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
     loop {
         // The commonest operand, a condition alone or in parentheses and followed by no
         // `&&`, read straight; any other through `And`, which gives the same part for it.
-        let (after, part) = match listed_condition(next, depth) {
+        let (after, part) = match listed_condition::<W>(next, depth) {
             Some(read) => read,
-            None => and(next, depth)?,
+            None => and::<W>(next, depth)?,
         };
         add(part);
         rest = after;
-        match ws(rest).strip_prefix("||") {
+        match W::ws(rest).strip_prefix("||") {
             Some(more) => next = more,
             None => break,
         }
@@ -166,9 +320,9 @@ fn or<'p>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
 }
 
 /// `And`: a conjunction of its operands (flattening conjunctions).
-fn and<'p>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
-    let (mut rest, first) = primary(i, depth)?;
-    if !ws(rest).starts_with("&&") {
+fn and<'p, W: Written>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
+    let (mut rest, first) = primary::<W>(i, depth)?;
+    if !W::ws(rest).starts_with("&&") {
         return Some((rest, first));
     }
     let mut ops = Vec::new();
@@ -177,8 +331,8 @@ fn and<'p>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
         part => ops.push(part.into_node()),
     };
     add(first);
-    while let Some(next) = ws(rest).strip_prefix("&&") {
-        let (after, part) = primary(next, depth)?;
+    while let Some(next) = W::ws(rest).strip_prefix("&&") {
+        let (after, part) = primary::<W>(next, depth)?;
         add(part);
         rest = after;
     }
@@ -188,14 +342,14 @@ fn and<'p>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
 /// An operand of a list, `Ws Condition` or `Ws "(" Ws Condition Ws ")"`, when no `&&`
 /// follows it (then it is the whole `And`); `None` otherwise, the caller reads it as an
 /// `And`.
-fn listed_condition(i: &str, depth: usize) -> Option<(&str, Part<'_>)> {
-    let i = ws(i);
+fn listed_condition<W: Written>(i: &str, depth: usize) -> Option<(&str, Part<'_>)> {
+    let i = W::ws(i);
     let (rest, part) = match i.strip_prefix('(') {
         Some(_) if depth >= MAX_DEPTH => return None,
-        Some(inner) => condition_in_parens(inner)?,
-        None => condition(i)?,
+        Some(inner) => condition_in_parens::<W>(inner)?,
+        None => condition::<W>(i)?,
     };
-    if ws(rest).starts_with("&&") {
+    if W::ws(rest).starts_with("&&") {
         return None;
     }
     Some((rest, part))
@@ -203,38 +357,40 @@ fn listed_condition(i: &str, depth: usize) -> Option<(&str, Part<'_>)> {
 
 /// `Ws Condition Ws ")"`, after an operand's `(`.
 #[inline]
-fn condition_in_parens(inner: &str) -> Option<(&str, Part<'_>)> {
-    let (rest, part) = condition(ws(inner))?;
-    Some((ws(rest).strip_prefix(')')?, part))
+fn condition_in_parens<W: Written>(inner: &str) -> Option<(&str, Part<'_>)> {
+    let (rest, part) = condition::<W>(W::ws(inner))?;
+    Some((W::ws(rest).strip_prefix(')')?, part))
 }
 
 /// `Primary`.
-fn primary(i: &str, depth: usize) -> Option<(&str, Part<'_>)> {
-    let i = ws(i);
+fn primary<W: Written>(i: &str, depth: usize) -> Option<(&str, Part<'_>)> {
+    let i = W::ws(i);
     if let Some(inner) = i.strip_prefix('(') {
         if depth >= MAX_DEPTH {
             return None;
         }
         // The commonest operand, `( condition )`, read without the two levels of `Or` and
         // `And` that give the same part for it.
-        if let Some(read) = condition_in_parens(inner) {
+        if let Some(read) = condition_in_parens::<W>(inner) {
             return Some(read);
         }
-        let (rest, part) = or(inner, depth + 1)?;
-        let rest = ws(rest).strip_prefix(')')?;
+        let (rest, part) = or::<W>(inner, depth + 1)?;
+        let rest = W::ws(rest).strip_prefix(')')?;
         return Some((rest, part));
     }
-    condition(i)
+    condition::<W>(i)
 }
 
 /// `Condition`.
-fn condition(i: &str) -> Option<(&str, Part<'_>)> {
-    let after = i.strip_prefix("$.")?;
-    let (name, after) = if let Some(rest) = after.strip_prefix("eventName") {
-        (true, rest)
-    } else {
-        (false, after.strip_prefix("eventSource")?)
+fn condition<W: Written>(i: &str) -> Option<(&str, Part<'_>)> {
+    // Compared as byte strings of known length, which the compiler inlines.
+    let (name, key_len) = match i.as_bytes() {
+        [b'$', b'.', rest @ ..] if rest.starts_with(b"eventName") => (true, 9),
+        [b'$', b'.', rest @ ..] if rest.starts_with(b"eventSource") => (false, 11),
+        _ => return None,
     };
+    // `$.` and the key are ASCII: a character boundary.
+    let after = &i[2 + key_len..];
     // The key ends here and the selector has no further step.
     if after
         .bytes()
@@ -243,33 +399,23 @@ fn condition(i: &str) -> Option<(&str, Part<'_>)> {
     {
         return None;
     }
-    let i = ws(ws(after).strip_prefix('=')?);
+    let i = W::ws(W::ws(after).strip_prefix('=')?);
     let bytes = i.as_bytes();
-    let (value, star, rest) = if bytes.first() == Some(&b'"') {
-        // Up to the closing quote; a backslash gives up (the parser reads escapes).
-        let mut end = 1;
-        let mut star = false;
-        loop {
-            match bytes.get(end)? {
-                b'"' => break,
-                b'\\' => return None,
-                b'*' => star = true,
-                _ => {}
-            }
-            end += 1;
-        }
-        // `"` is ASCII: both ends are character boundaries.
-        (&i[1..end], star, &i[end + 1..])
+    let (value, star, rest) = if let Some(quoted) = W::open_quote(i) {
+        let (value, rest, star) = W::quoted(quoted)?;
+        (value, star, rest)
     } else {
         let mut end = 0;
-        let mut star = false;
+        let mut classes = 0;
         while let Some(&b) = bytes.get(end) {
-            if !BARE_VALUE_BYTE[usize::from(b)] {
+            let class = BARE_VALUE_BYTE[usize::from(b)];
+            if class == 0 {
                 break;
             }
-            star |= b == b'*';
+            classes |= class;
             end += 1;
         }
+        let star = classes & STAR != 0;
         // The bytes read are ASCII: `end` is a character boundary.
         let token = &i[..end];
         // Every byte is a bare value character: the token is one unless it is empty or
@@ -280,11 +426,7 @@ fn condition(i: &str) -> Option<(&str, Part<'_>)> {
         }
         (token, star, &i[end..])
     };
-    let ends_value = rest
-        .bytes()
-        .next()
-        .map_or(true, |b| is_ws(b) || matches!(b, b')' | b'}' | b'&' | b'|'));
-    if !ends_value {
+    if !W::ends_value(rest) {
         return None;
     }
     let part = match star {
@@ -295,13 +437,18 @@ fn condition(i: &str) -> Option<(&str, Part<'_>)> {
 }
 
 /// The bytes of a bare value token (`syntax::parse::is_bare_value_char`, all ASCII), as a
-/// table.
-const BARE_VALUE_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
+/// table: 0 for any other byte, [`STAR`] for `*`, 1 for the rest.
+const BARE_VALUE_BYTE: [u8; 256] = {
+    let mut table = [0; 256];
     let mut b = 0;
     while b < 128 {
-        table[b] = is_bare_value_char(b as u8 as char);
+        if is_bare_value_char(b as u8 as char) {
+            table[b] = if b == b'*' as usize { STAR } else { 1 };
+        }
         b += 1;
     }
     table
 };
+
+/// [`BARE_VALUE_BYTE`]'s mark of `*`.
+const STAR: u8 = 2;
