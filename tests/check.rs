@@ -1198,8 +1198,8 @@ fn memoised_checker_gives_the_same_reports() {
 /// A memoised checker's verdicts (remembered per canonical form and per quick-recognised
 /// formula) are a fresh checker's, for every corpus pattern and for lists of eventNames in
 /// every order, spacing and quoting, with and without a prefix (`Put*`) or the exact text
-/// it is made of (`Put`), asked twice in a row and after one another: no two different
-/// formulas share a memo entry.
+/// it is made of (`Put`), with conditions on other fields and look-alikes of them, asked
+/// twice in a row and after one another: no two different formulas share a memo entry.
 #[test]
 fn memoised_verdicts_are_fresh_verdicts() {
     let names = iam19();
@@ -1230,6 +1230,49 @@ fn memoised_verdicts_are_fresh_verdicts() {
             let with: Vec<&str> = with.iter().map(String::as_str).collect();
             patterns.push(names_pattern(&with));
         }
+    }
+    // Conditions on other fields (a memo key holds their selector, operator and value as
+    // written), each beside look-alikes that mean something else or are not valid.
+    let others = [
+        "$.errorCode NOT EXISTS",
+        "$.errorCode\tNOT EXISTS",
+        "$.errorCode NOT  EXISTS",
+        "$.errorCode not exists",
+        "$.errorCode EXISTS",
+        "$.errorcode NOT EXISTS",
+        "$.errorCode.x NOT EXISTS",
+        "$.errorCode = \"\"",
+        "$.errorCode != \"\"",
+        "$.userIdentity.type != \"AWSService\"",
+        "$.userIdentity.type != AWSService",
+        "$.userIdentity.type!=\"AWSService\"",
+        "$.userIdentity.type = \"AWSService\"",
+        "$.userIdentity.type != \"AWSService \"",
+        "$.userIdentity.type != \"AWS*\"",
+        "$.userIdentity.typ != \"AWSService\"",
+        "$.userIdentity . type != x",
+        "$.user-identity.type != x",
+        "$.a = 1",
+        "$.a = -1",
+        "$.a = true",
+        "$.a = \"true\"",
+        "$.a = null",
+        "$.a IS NULL",
+        "$.a == x",
+        "$.a =",
+    ];
+    // The same lists with each: only the other condition tells the formulas apart.
+    for (some, other) in [&names[..], &names[..5]]
+        .into_iter()
+        .flat_map(|some| others.iter().map(move |other| (some, other)))
+    {
+        let list = names_pattern(some);
+        let list = list.trim_start_matches('{').trim_end_matches('}');
+        patterns.push(format!("{{ ({list}) && {other} }}"));
+        patterns.push(format!("{{ ({list}) && ({other}) }}"));
+        patterns.push(format!("{{ {other} && ({list}) }}"));
+        patterns.push(format!("{{ ({list}) || {other} }}"));
+        patterns.push(format!("{{ {other} }}"));
     }
     // The two rules with the quick path (`--assume none` has none).
     for rule in ["iam-policy-changes", "cis-iam-policy-changes"] {
@@ -1793,6 +1836,12 @@ mod quick_path_properties {
             let json = serde_json::to_string(&pattern).expect("a string");
             let read = in_json_agrees(&checker, &pattern, &json);
             prop_assert!(read.is_ok(), "{:?}", read);
+            // A memoised checker kept across the cases: no two formulas share an entry.
+            static MEMOISED: std::sync::OnceLock<rules::Checker> = std::sync::OnceLock::new();
+            let memoised = MEMOISED.get_or_init(|| {
+                rules::Checker::new(&CheckOptions::default()).expect("rule").memoised()
+            });
+            prop_assert_eq!(memoised.verdict(&pattern), checker.verdict(&pattern), "{}", pattern);
         }
 
         /// A pattern of eventName and eventSource equalities with plain values or a trailing

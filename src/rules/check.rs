@@ -1,5 +1,6 @@
 //! `check`: does a pattern catch every event a rule requires?
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -685,7 +686,9 @@ impl Checker {
     /// has the fast path and the rule no alternative; `None` sends the pattern to the parser.
     fn quick_verdict(&self, pattern: &str) -> Option<Arc<Verdict>> {
         let source = self.quick_source()?;
-        self.decide_quick(quick::recognise(pattern)?, source)
+        self.decide_quick(quick::recognise(pattern)?, source, || {
+            Some(Cow::Borrowed(pattern))
+        })
     }
 
     /// The eventSource of the quick recogniser's pair formulas, when this checker has the
@@ -708,18 +711,40 @@ impl Checker {
     pub fn quick_verdict_in_json(&self, after_quote: &str) -> Option<(Arc<Verdict>, usize)> {
         let source = self.quick_source()?;
         let (eval, len) = quick::recognise_in_json(after_quote)?;
-        Some((self.decide_quick(eval, source)?, len))
+        let decoded = || {
+            let json = after_quote.get(..len)?;
+            serde_json::from_str::<String>(&format!("\"{json}\""))
+                .ok()
+                .map(Cow::Owned)
+        };
+        Some((self.decide_quick(eval, source, decoded)?, len))
     }
 
-    /// The verdict of a pair formula the quick recogniser built, remembered when memoising.
-    fn decide_quick(&self, eval: fast::PairEval<'_>, source: &str) -> Option<Arc<Verdict>> {
-        let decide = || {
-            let (mut verdict, relation) = self.pair_verdict(&eval, source);
-            verdict.relation = relation?;
-            Some(Arc::new(verdict))
+    /// The verdict of a formula the quick recogniser built, remembered when memoising. A
+    /// pair formula's is decided here; one with conditions on other fields
+    /// ([`fast::Node::Other`]) is only looked up in the memo, and on a miss decided through
+    /// the parser from the `pattern` text and remembered when valid. (Without a memo, such
+    /// a formula gets `None`: the caller parses the pattern.)
+    fn decide_quick<'p>(
+        &self,
+        eval: fast::PairEval<'_>,
+        source: &str,
+        pattern: impl FnOnce() -> Option<Cow<'p, str>>,
+    ) -> Option<Arc<Verdict>> {
+        let pair = eval.is_pair();
+        let decide = || match pair {
+            true => {
+                let (mut verdict, relation) = self.pair_verdict(&eval, source);
+                verdict.relation = relation?;
+                Some(Arc::new(verdict))
+            }
+            false => self.verdict_parsed(&pattern()?).ok().map(Arc::new),
         };
         let Some(memo) = &self.quick_memo else {
-            return decide();
+            return match pair {
+                true => decide(),
+                false => None,
+            };
         };
         let mut key = Vec::with_capacity(1024);
         if !eval.write_key(&mut key) {
@@ -732,7 +757,9 @@ impl Checker {
         }
         let verdict = decide();
         let mut memo = lock();
-        if memo.len() < MEMO_CAPACITY {
+        // A formula with other conditions is remembered only with a verdict: `None` may
+        // be an error that the parser is to report.
+        if memo.len() < MEMO_CAPACITY && (pair || verdict.is_some()) {
             memo.insert(key, verdict.clone());
         }
         verdict

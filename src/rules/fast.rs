@@ -173,10 +173,28 @@ pub(super) enum Node<'f> {
     Prefix { name: bool, prefix: &'f str },
     /// Any other atom.
     Atom(&'f JsonAtom),
+    /// A condition on another field, as the quick recogniser read it: a memo key's part
+    /// (its meaning is the parser's, [`PairEval::is_pair`] is false, and a formula with
+    /// one is never evaluated here).
+    Other(Other<'f>),
     /// All of them.
     And(Vec<Node<'f>>),
     /// One of them.
     Or(Vec<Node<'f>>),
+}
+
+/// A condition `$.selector = value`, `!= value` or `NOT EXISTS` on a field other than
+/// `$.eventName` and `$.eventSource` alone, as written (`quick.rs`): the parser reads the
+/// same selector, operator and value from any spacing of them.
+pub(super) struct Other<'f> {
+    /// The selector after `$.`: keys of ASCII letters, digits and `_`, joined by `.`.
+    pub selector: &'f str,
+    /// `=`, `!` for `!=`, or `N` for `NOT EXISTS`.
+    pub op: u8,
+    /// The value (empty for `NOT EXISTS`), without its quotes.
+    pub value: &'f str,
+    /// Whether the value was quoted.
+    pub quoted: bool,
 }
 
 impl<'f> PairEval<'f> {
@@ -190,9 +208,15 @@ impl<'f> PairEval<'f> {
         PairEval { root }
     }
 
-    /// [`holds_at`] of the formula.
+    /// [`holds_at`] of the formula. (A formula with an [`Node::Other`] is not a pair
+    /// formula; its callers never ask.)
     pub(super) fn holds(&self, name: &str, source: &str) -> bool {
         self.root.holds(name, source)
+    }
+
+    /// Whether the formula is a pair formula: no [`Node::Other`].
+    pub(super) fn is_pair(&self) -> bool {
+        self.root.is_pair()
     }
 
     /// Appends a text that determines this formula's structure and values, so that two
@@ -269,6 +293,14 @@ impl<'f> Node<'f> {
                 true
             }
             Node::Atom(_) => false,
+            Node::Other(other) => {
+                out.extend_from_slice(&[b'O', other.op, u8::from(other.quoted)]);
+                for text in [other.selector, other.value] {
+                    count(out, text.len());
+                    out.extend_from_slice(text.as_bytes());
+                }
+                true
+            }
             Node::And(ops) | Node::Or(ops) => {
                 out.push(if matches!(self, Node::And(_)) {
                     b'&'
@@ -281,8 +313,18 @@ impl<'f> Node<'f> {
         }
     }
 
+    fn is_pair(&self) -> bool {
+        match self {
+            Node::Other(_) => false,
+            Node::And(ops) | Node::Or(ops) => ops.iter().all(Node::is_pair),
+            _ => true,
+        }
+    }
+
     fn holds(&self, name: &str, source: &str) -> bool {
         match self {
+            // Not a pair formula's (see `PairEval::holds`).
+            Node::Other(_) => false,
             Node::OneOf { name: true, values } => {
                 values.binary_search_by(|v| by_length(v, name)).is_ok()
             }
@@ -316,6 +358,7 @@ impl<'f> Node<'f> {
                 into.prefixes.push(prefix);
                 true
             }
+            Node::Other(_) => false,
             Node::Atom(a) => match (field_of(a), depends(&a.test)) {
                 (Some(field), Some(d)) => {
                     let into = if field == NAME {

@@ -20,9 +20,11 @@
 //! Or        = And { Ws "||" And }
 //! And       = Primary { Ws "&&" Primary }      (&& binds tighter, as in the parser)
 //! Primary   = Ws ( "(" Or Ws ")" | Condition )  (at most 64 parentheses deep)
-//! Condition = "$." ("eventName" | "eventSource") Ws "=" Ws Value
+//! Condition = "$." ("eventName" | "eventSource") Ws "=" Ws Value  |  Other
 //! Value     = '"' { any char but '"' and '\' } '"'  |  BareToken
 //! ```
+//!
+//! (`Other`, a condition on another field, is in the next section.)
 //!
 //! `Ws` is the parser's whitespace (space, tab, CR, LF). The selector must end after its one
 //! key (no further `.`/`[` step, no longer key); a value must be followed by whitespace or
@@ -36,6 +38,19 @@
 //! tree's; the canonical form only reorders, flattens and deduplicates it, which changes no
 //! truth value, so the pair formula built here holds at a pair exactly when the canonical
 //! one does.
+//!
+//! # Conditions on other fields: memo keys
+//!
+//! A memoised checker (`check --batch`) also meets `$.errorCode NOT EXISTS` or
+//! `$.userIdentity.type != "AWSService"` beside the list of eventNames. [`other_condition`]
+//! reads such a condition in a strict form — a selector of plain keys, `=`/`!=` and a
+//! quoted or bare value without `*`, or `NOT EXISTS` — into a [`Node::Other`] that keeps
+//! the selector, operator and value as written. Its meaning stays the parser's: a formula
+//! with one is never evaluated here. It is a memo key (`PairEval::write_key`): the parser
+//! reads the same selector, operator and value however they are spaced, so two patterns with
+//! the same key have the same canonical form (a unit test below checks this over
+//! look-alikes), and the checker decides the first through the parser and gives the others
+//! its verdict.
 //!
 //! # Inside a JSON string
 //!
@@ -58,7 +73,7 @@
 //! the 10,000 patterns of `scripts/gen_patterns.py` printed byte-identical output with and
 //! without either.)
 
-use super::fast::{Node, PairEval};
+use super::fast::{Node, Other, PairEval};
 use crate::syntax::parse::{is_bare_value_char, is_bare_value_token, AWS_MAX_PATTERN_CHARS};
 
 /// The deepest nesting of parentheses read here (the parser allows more; deeper patterns go
@@ -387,6 +402,7 @@ fn condition<W: Written>(i: &str) -> Option<(&str, Part<'_>)> {
     let (name, key_len) = match i.as_bytes() {
         [b'$', b'.', rest @ ..] if rest.starts_with(b"eventName") => (true, 9),
         [b'$', b'.', rest @ ..] if rest.starts_with(b"eventSource") => (false, 11),
+        [b'$', b'.', ..] => return other_condition::<W>(i),
         _ => return None,
     };
     // `$.` and the key are ASCII: a character boundary.
@@ -436,6 +452,87 @@ fn condition<W: Written>(i: &str) -> Option<(&str, Part<'_>)> {
     Some((rest, part))
 }
 
+/// `Condition` on another field, a memo key's part ([`Node::Other`]):
+///
+/// ```text
+/// Other = "$." Keys Ws ("=" | "!=") Ws OtherValue  |  "$." Keys Ws "NOT EXISTS"
+/// Keys  = Key { "." Key }      Key = 1*(ASCII letter, digit or "_")
+/// ```
+///
+/// followed by what may end a value. The parser's keys may also have `-`, and its selectors
+/// other steps: those give up here, as do the other operators and keywords, a value with
+/// a `*`, and a bare value that starts like a number (`0`-`9`, `+`, `-`). (`$.eventName`
+/// and `$.eventSource` followed by more key characters or steps gave up before this.)
+fn other_condition<W: Written>(i: &str) -> Option<(&str, Part<'_>)> {
+    let bytes = i.as_bytes();
+    let mut end = 2;
+    loop {
+        let start = end;
+        while bytes
+            .get(end)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        {
+            end += 1;
+        }
+        if end == start {
+            return None;
+        }
+        if bytes.get(end) != Some(&b'.') {
+            break;
+        }
+        end += 1;
+    }
+    // The selector's bytes are ASCII: `end` is a character boundary.
+    let (selector, after) = (&i[2..end], W::ws(&i[end..]));
+    let (op, after) = if let Some(rest) = after.strip_prefix("!=") {
+        (b'!', rest)
+    } else if let Some(rest) = after.strip_prefix('=') {
+        (b'=', rest)
+    } else {
+        // A key character would have been read into the selector: whitespace came first.
+        (b'N', after.strip_prefix("NOT EXISTS")?)
+    };
+    let (value, quoted, rest) = if op == b'N' {
+        ("", false, after)
+    } else {
+        let i = W::ws(after);
+        match W::open_quote(i) {
+            Some(quoted) => {
+                let (value, rest, star) = W::quoted(quoted)?;
+                if star {
+                    return None;
+                }
+                (value, true, rest)
+            }
+            None => {
+                let n = i
+                    .bytes()
+                    .take_while(|&b| BARE_VALUE_BYTE[usize::from(b)] == 1)
+                    .count();
+                // The bytes read are ASCII: `n` is a character boundary.
+                let (value, rest) = i.split_at(n);
+                if matches!(
+                    value.as_bytes().first(),
+                    None | Some(b'0'..=b'9' | b'+' | b'-')
+                ) {
+                    return None;
+                }
+                (value, false, rest)
+            }
+        }
+    };
+    if !W::ends_value(rest) {
+        return None;
+    }
+    let other = Other {
+        selector,
+        op,
+        value,
+        quoted,
+    };
+    Some((rest, Part::Node(Node::Other(other))))
+}
+
 /// The bytes of a bare value token (`syntax::parse::is_bare_value_char`, all ASCII), as a
 /// table: 0 for any other byte, [`STAR`] for `*`, 1 for the rest.
 const BARE_VALUE_BYTE: [u8; 256] = {
@@ -452,3 +549,79 @@ const BARE_VALUE_BYTE: [u8; 256] = {
 
 /// [`BARE_VALUE_BYTE`]'s mark of `*`.
 const STAR: u8 = 2;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{canon, syntax};
+
+    /// The memo key of what [`recognise`] reads from `pattern`.
+    fn key(pattern: &str) -> Option<Vec<u8>> {
+        let mut key = Vec::new();
+        recognise(pattern)?.write_key(&mut key).then_some(key)
+    }
+
+    /// The memo's soundness: two patterns with the same key have the same canonical form
+    /// (and so the same verdict), over lists with look-alike values and conditions on
+    /// other fields that differ in one part — selector, operator, value, quoting — and
+    /// the same conditions spaced, grouped and ordered otherwise, which share a key.
+    #[test]
+    fn equal_keys_mean_equal_canonical_forms() {
+        let others = [
+            "$.errorCode NOT EXISTS",
+            "$.errorCode = \"\"",
+            "$.errorCode != \"\"",
+            "$.errorCode = x",
+            "$.errorCode != x",
+            "$.errorCode = \"x\"",
+            "$.errorCode = \"x \"",
+            "$.errorCode = \"x && y\"",
+            "$.errorcode = x",
+            "$.errorCode.x = x",
+            "$.a.b = true",
+            "$.a.b = \"true\"",
+            "$.a.b = null",
+            "$.ab = c",
+            "$.a = bc",
+            "$.eventSource = x",
+            "$.eventSource = \"x\"",
+            "$.eventName = x*",
+            "$.eventName = x",
+        ];
+        let mut patterns = Vec::new();
+        for list in ["$.eventName = A || $.eventName = \"B\"", "$.eventName = B"] {
+            for other in others {
+                patterns.push(format!("{{ ({list}) && {other} }}"));
+                patterns.push(format!("{{({list})&&({other})}}"));
+                patterns.push(format!("{{ ({list}) ||\t{other} }}"));
+                patterns.push(format!("{{ {other} && ({list}) }}"));
+            }
+        }
+        patterns.push("{ $.eventName = \"B\" || $.eventName = A }".to_owned());
+        let mut seen: Vec<(Vec<u8>, String)> = Vec::new();
+        let mut read = 0;
+        for pattern in &patterns {
+            let Some(key) = key(pattern) else { continue };
+            read += 1;
+            let ast = syntax::parse(pattern).expect("the recogniser reads only valid patterns");
+            let canonical = canon::lower(&ast).to_string();
+            for (other_key, other_canonical) in &seen {
+                if *other_key == key {
+                    assert_eq!(*other_canonical, canonical, "{pattern}");
+                }
+            }
+            seen.push((key, canonical));
+        }
+        assert_eq!(
+            read,
+            patterns.len(),
+            "the recogniser reads every pattern here"
+        );
+        // The spellings of one formula share a key.
+        let shared = seen.iter().filter(|(k, _)| *k == seen[0].0).count();
+        assert!(
+            shared >= 2,
+            "the spellings of one formula have different keys"
+        );
+    }
+}
