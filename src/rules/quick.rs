@@ -164,6 +164,7 @@ impl Written for Plain {
         let mut end = 0;
         let mut star = false;
         loop {
+            end = next_stop(bytes, end);
             match bytes.get(end)? {
                 b'"' => break,
                 // The parser reads escapes.
@@ -224,6 +225,7 @@ impl Written for InJson {
         let mut end = 0;
         let mut star = false;
         loop {
+            end = next_stop(bytes, end);
             match bytes.get(end)? {
                 b'\\' => match bytes.get(end + 1)? {
                     b'"' => break,
@@ -240,6 +242,38 @@ impl Written for InJson {
         // `\` is ASCII: both ends are character boundaries.
         Some((&i[..end], &i[end + 2..], star))
     }
+}
+
+/// The position of the first `"`, `\`, `*` or byte below 0x20 at or after `from` (the
+/// bytes a quoted value's reader looks at), or the end: eight bytes at a time.
+fn next_stop(bytes: &[u8], from: usize) -> usize {
+    const fn splat(b: u8) -> u64 {
+        0x0101_0101_0101_0101 * b as u64
+    }
+    const HIGHS: u64 = splat(0x80);
+    // A zero byte of `x` borrows in `x - 0x01…01` and sets that byte's high bit, which `!x`
+    // keeps only when the byte was below 0x80; bytes after the first marked one may be
+    // marked wrongly (a borrow runs on), the first one never is.
+    let zero_byte = |x: u64| x.wrapping_sub(splat(1)) & !x & HIGHS;
+    let mut at = from;
+    while let Some(word) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        let word = u64::from_le_bytes(*word);
+        let marks = zero_byte(word ^ splat(b'"'))
+            | zero_byte(word ^ splat(b'\\'))
+            | zero_byte(word ^ splat(b'*'))
+            | (word.wrapping_sub(splat(0x20)) & !word & HIGHS);
+        if marks != 0 {
+            return at + marks.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    while bytes
+        .get(at)
+        .is_some_and(|&b| !matches!(b, b'"' | b'\\' | b'*' | 0..=0x1f))
+    {
+        at += 1;
+    }
+    at
 }
 
 /// What an operand read so far is: one equality (most are), or a node.
@@ -554,6 +588,24 @@ const STAR: u8 = 2;
 mod tests {
     use super::*;
     use crate::{canon, syntax};
+
+    proptest::proptest! {
+        /// [`next_stop`] finds what a byte-by-byte scan finds, from anywhere, in any bytes
+        /// (the stops, letters, controls, bytes above 0x80).
+        #[test]
+        fn next_stop_is_the_first_stop(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'"', b'\\', b'*', 0, 0x1f, 0x20, b'a', 0x7f, 0x80, 0xdf, 0xff]),
+                0..40,
+            ),
+            from in 0..45usize,
+        ) {
+            let naive = (from..bytes.len())
+                .find(|&i| matches!(bytes[i], b'"' | b'\\' | b'*' | 0..=0x1f))
+                .unwrap_or(bytes.len().max(from));
+            proptest::prop_assert_eq!(next_stop(&bytes, from), naive);
+        }
+    }
 
     /// The memo key of what [`recognise`] reads from `pattern`.
     fn key(pattern: &str) -> Option<Vec<u8>> {
