@@ -1,6 +1,7 @@
 //! `check`: does a pattern catch every event a rule requires?
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -278,7 +279,7 @@ struct Memo {
 }
 
 /// Verdicts by the key of a quick-recognised formula ([`Checker::quick_verdict`]).
-type QuickMemo = HashMap<Vec<u8>, Option<Arc<Verdict>>>;
+type QuickMemo = HashMap<Box<[u8]>, Option<Arc<Verdict>>>;
 
 /// The most reports a memoising checker keeps.
 const MEMO_CAPACITY: usize = 100_000;
@@ -746,22 +747,35 @@ impl Checker {
                 false => None,
             };
         };
-        let mut key = Vec::with_capacity(1024);
-        if !eval.write_key(&mut key) {
-            return decide();
+        thread_local! {
+            /// A buffer for memo keys, kept from pattern to pattern: a key is copied only
+            /// into the memo.
+            static KEY: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
         }
-        let lock = || memo.lock().unwrap_or_else(|e| e.into_inner());
-        let known = lock().get(&key[..]).cloned();
-        if let Some(known) = known {
-            return known;
-        }
-        let verdict = decide();
-        let mut memo = lock();
-        // A formula with other conditions is remembered only with a verdict: `None` may
-        // be an error that the parser is to report.
-        if memo.len() < MEMO_CAPACITY && (pair || verdict.is_some()) {
-            memo.insert(key, verdict.clone());
-        }
+        // Taken out while in use (`decide` may come back here through another checker).
+        let mut key = KEY.with(|k| std::mem::take(&mut *k.borrow_mut()));
+        key.clear();
+        let verdict = match eval.write_key(&mut key) {
+            false => decide(),
+            true => {
+                let lock = || memo.lock().unwrap_or_else(|e| e.into_inner());
+                let known = lock().get(&key[..]).cloned();
+                match known {
+                    Some(known) => known,
+                    None => {
+                        let verdict = decide();
+                        let mut memo = lock();
+                        // A formula with other conditions is remembered only with a
+                        // verdict: `None` may be an error that the parser is to report.
+                        if memo.len() < MEMO_CAPACITY && (pair || verdict.is_some()) {
+                            memo.insert(key.as_slice().into(), verdict.clone());
+                        }
+                        verdict
+                    }
+                }
+            }
+        };
+        KEY.with(|k| *k.borrow_mut() = key);
         verdict
     }
 
