@@ -407,7 +407,8 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool, jobs: usize) -> u8
     };
     let done = batch::for_each_line(path, jobs, |n, line| {
         // Most lines are a JSON string the quick recogniser reads as it is.
-        if let (true, Some(open)) = (brief, line.find(|c| !matches!(c, ' ' | '\t' | '\n' | '\r'))) {
+        if brief {
+            let open = line.len() - line.trim_start_matches([' ', '\t', '\n', '\r']).len();
             let after_quote = line[open..].strip_prefix('"');
             if let Some((verdict, len)) =
                 after_quote.and_then(|after| checker.quick_verdict_in_json(after))
@@ -590,11 +591,13 @@ mod tests {
                     .collect::<Vec<_>>();
                 assert_eq!(jsons[0], None);
                 assert_eq!(jsons[1], Some(inputs[1].as_str()));
-                for pattern in [
-                    PatternText::Text(patterns[0].clone()),
-                    PatternText::Text(patterns[1].clone()),
-                    PatternText::Json(inputs[1].clone()),
-                ] {
+                let read = |input: &str| {
+                    PatternText::of(batch::pattern_of_line(input).expect("a pattern"))
+                };
+                let (first, second) = (read(&inputs[0]), read(&inputs[1]));
+                assert!(matches!(&first, PatternText::Text(t) if *t == patterns[0]));
+                assert!(matches!(&second, PatternText::Json(j) if *j == inputs[1]));
+                for pattern in [first, PatternText::Text(patterns[1].clone()), second] {
                     let line = Line::Brief {
                         pattern,
                         rule: "iam-policy-changes",
