@@ -134,9 +134,40 @@ trait Written {
     fn ends_value(rest: &str) -> bool;
     /// `rest` after a quoted value's opening quote, when `i` starts with one.
     fn open_quote(i: &str) -> Option<&str>;
+    /// What a quoted value's reader does at `bytes[at]`, a `"`, a `\\` or a byte below
+    /// 0x20 ([`next_stop`]'s other stops; `*` is noted by the reader).
+    fn quote_stop(bytes: &[u8], at: usize) -> Stop;
+
     /// A quoted value after its opening quote: the value, `i` after its closing quote, and
     /// whether the value has a `*`. `None` gives up (an escape, which the parser reads).
-    fn quoted(i: &str) -> Option<(&str, &str, bool)>;
+    fn quoted(i: &str) -> Option<(&str, &str, bool)> {
+        let bytes = i.as_bytes();
+        let mut end = 0;
+        let mut star = false;
+        loop {
+            end = next_stop(bytes, end);
+            match bytes.get(end)? {
+                b'*' => star = true,
+                _ => match Self::quote_stop(bytes, end) {
+                    // The quote is ASCII: both ends are character boundaries.
+                    Stop::Close(len) => return Some((&i[..end], i.get(end + len..)?, star)),
+                    Stop::Inside => {}
+                    Stop::GiveUp => return None,
+                },
+            }
+            end += 1;
+        }
+    }
+}
+
+/// What a quoted value's reader does at a stop byte ([`Written::quote_stop`]).
+enum Stop {
+    /// The closing quote, this many bytes long.
+    Close(usize),
+    /// A byte of the value.
+    Inside,
+    /// Give up: the parser reads it.
+    GiveUp,
 }
 
 /// The pattern's text as it is.
@@ -159,23 +190,14 @@ impl Written for Plain {
         i.strip_prefix('"')
     }
 
-    fn quoted(i: &str) -> Option<(&str, &str, bool)> {
-        let bytes = i.as_bytes();
-        let mut end = 0;
-        let mut star = false;
-        loop {
-            end = next_stop(bytes, end);
-            match bytes.get(end)? {
-                b'"' => break,
-                // The parser reads escapes.
-                b'\\' => return None,
-                b'*' => star = true,
-                _ => {}
-            }
-            end += 1;
+    fn quote_stop(bytes: &[u8], at: usize) -> Stop {
+        match bytes.get(at..) {
+            Some([b'"', ..]) => Stop::Close(1),
+            // The parser reads escapes.
+            Some([b'\\', ..]) => Stop::GiveUp,
+            // A control byte, which the parser reads as it is.
+            _ => Stop::Inside,
         }
-        // `"` is ASCII: both ends are character boundaries.
-        Some((&i[..end], &i[end + 1..], star))
     }
 }
 
@@ -220,27 +242,13 @@ impl Written for InJson {
         i.strip_prefix("\\\"")
     }
 
-    fn quoted(i: &str) -> Option<(&str, &str, bool)> {
-        let bytes = i.as_bytes();
-        let mut end = 0;
-        let mut star = false;
-        loop {
-            end = next_stop(bytes, end);
-            match bytes.get(end)? {
-                b'\\' => match bytes.get(end + 1)? {
-                    b'"' => break,
-                    // Another escape: the decoded value differs from this text.
-                    _ => return None,
-                },
-                // The string's end, or a byte JSON does not allow in one.
-                b'"' | 0..=0x1f => return None,
-                b'*' => star = true,
-                _ => {}
-            }
-            end += 1;
+    fn quote_stop(bytes: &[u8], at: usize) -> Stop {
+        match bytes.get(at..) {
+            Some([b'\\', b'"', ..]) => Stop::Close(2),
+            // Another escape: the decoded value differs from this text; or the string's
+            // end, or a byte JSON does not allow in one.
+            _ => Stop::GiveUp,
         }
-        // `\` is ASCII: both ends are character boundaries.
-        Some((&i[..end], &i[end + 2..], star))
     }
 }
 
