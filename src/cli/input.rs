@@ -23,11 +23,22 @@ pub fn pattern_arg(arg: Option<&str>) -> Result<String, String> {
     }
 }
 
-/// Opens FILE for reading, or standard input for `-`.
+/// Opens FILE for reading, or standard input for `-`, with a buffer of [`READ_BUFFER`]
+/// bytes.
 pub fn open(path: &str) -> Result<Box<dyn std::io::BufRead>, String> {
     if path == "-" {
-        return Ok(Box::new(std::io::BufReader::new(std::io::stdin())));
+        let stdin = std::io::stdin();
+        return Ok(Box::new(std::io::BufReader::with_capacity(
+            READ_BUFFER,
+            stdin,
+        )));
     }
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
-    Ok(Box::new(std::io::BufReader::new(file)))
+    Ok(Box::new(std::io::BufReader::with_capacity(
+        READ_BUFFER,
+        file,
+    )))
 }
+
+/// The bytes [`open`] reads at a time: 64 KiB, a hundred patterns or so per system call.
+pub const READ_BUFFER: usize = 1 << 16;
