@@ -249,13 +249,15 @@ pub struct Checker {
     names: Vec<String>,
     /// The same, sorted (for lookups).
     sorted_names: Vec<String>,
+    /// The same, placed for the quick memo's keys.
+    known_names: fast::KnownNames,
     assumptions: Assumptions,
     /// The rule's eventSource when the fast path applies to the rule (see `fast.rs`).
     fast_source: Option<String>,
     /// Reports by canonical form, when memoising ([`Checker::memoised`]).
     memo: Option<Mutex<FxHashMap<Canonical, Memo>>>,
     /// Verdicts of the quick recogniser's pair formulas by their key
-    /// ([`fast::PairEval::write_key`]), when memoising; `None` when the relation needs the
+    /// ([`fast::QuickFormula::write_key`]), when memoising; `None` when the relation needs the
     /// engine (the pattern then goes to the parser and `memo`).
     quick_memo: Option<Mutex<QuickMemo>>,
     /// The answers of [`Checker::other_facts`] by the conditions asked about.
@@ -353,6 +355,7 @@ impl Checker {
             req_canonical: Canonical::Json(req.clone()),
             req_matcher: Matcher::json(&req),
             req,
+            known_names: fast::KnownNames::new(&names),
             sorted_names: {
                 let mut sorted = names.clone();
                 sorted.sort_unstable();
@@ -729,14 +732,15 @@ impl Checker {
     /// a formula gets `None`: the caller parses the pattern.)
     fn decide_quick<'p>(
         &self,
-        eval: fast::PairEval<'_>,
+        read: fast::QuickFormula<'_>,
         source: &str,
         pattern: impl FnOnce() -> Option<Cow<'p, str>>,
     ) -> Option<Arc<Verdict>> {
-        let pair = eval.is_pair();
-        let decide = || match pair {
+        let pair = read.is_pair();
+        // Takes `read` only when it is called (after its key is written).
+        let decide = |read: fast::QuickFormula<'_>| match pair {
             true => {
-                let (mut verdict, relation) = self.pair_verdict(&eval, source);
+                let (mut verdict, relation) = self.pair_verdict(&read.into_eval(), source);
                 verdict.relation = relation?;
                 Some(Arc::new(verdict))
             }
@@ -744,7 +748,7 @@ impl Checker {
         };
         let Some(memo) = &self.quick_memo else {
             return match pair {
-                true => decide(),
+                true => decide(read),
                 false => None,
             };
         };
@@ -756,15 +760,15 @@ impl Checker {
         // Taken out while in use (`decide` may come back here through another checker).
         let mut key = KEY.with(|k| std::mem::take(&mut *k.borrow_mut()));
         key.clear();
-        let verdict = match eval.write_key(&mut key) {
-            false => decide(),
+        let verdict = match read.write_key(&mut key, &self.known_names) {
+            false => decide(read),
             true => {
                 let lock = || memo.lock().unwrap_or_else(|e| e.into_inner());
                 let known = lock().get(&key[..]).cloned();
                 match known {
                     Some(known) => known,
                     None => {
-                        let verdict = decide();
+                        let verdict = decide(read);
                         let mut memo = lock();
                         // A formula with other conditions is remembered only with a
                         // verdict: `None` may be an error that the parser is to report.

@@ -203,15 +203,24 @@ impl<'f> PairEval<'f> {
         PairEval { root: Node::of(f) }
     }
 
-    /// The pair formula whose root is `root` (built by the quick recogniser).
-    pub(super) fn from_root(root: Node<'f>) -> PairEval<'f> {
-        PairEval { root }
-    }
-
     /// [`holds_at`] of the formula. (A formula with an [`Node::Other`] is not a pair
     /// formula; its callers never ask.)
     pub(super) fn holds(&self, name: &str, source: &str) -> bool {
         self.root.holds(name, source)
+    }
+}
+
+/// A formula as the quick recogniser read it (`quick.rs`): its lists of values in the
+/// order they were written. It gives a memo key ([`QuickFormula::write_key`]) and, when it
+/// is a pair formula, a [`PairEval`] ([`QuickFormula::into_eval`], which sorts the lists).
+pub(super) struct QuickFormula<'f> {
+    root: Node<'f>,
+}
+
+impl<'f> QuickFormula<'f> {
+    /// The formula whose root is `root`, its lists as read.
+    pub(super) fn new(root: Node<'f>) -> QuickFormula<'f> {
+        QuickFormula { root }
     }
 
     /// Whether the formula is a pair formula: no [`Node::Other`].
@@ -220,13 +229,122 @@ impl<'f> PairEval<'f> {
     }
 
     /// Appends a text that determines this formula's structure and values, so that two
-    /// formulas with the same key are the same formula: the key of a memo of verdicts.
-    /// False (and `out` unusable) when the formula has an [`Node::Atom`], which the key
-    /// does not spell out (the quick recogniser never builds one).
-    pub(super) fn write_key(&self, out: &mut Vec<u8>) -> bool {
-        self.root.write_key(out)
+    /// formulas with the same key are the same formula: the key of a memo of verdicts. An
+    /// eventName among `known` is written as one bit of a bitmap (so the order of a list
+    /// and repeats in it do not change the key: neither changes the formula); the other
+    /// values of a list are written in [`by_length`] order. False (and `out` unusable) when
+    /// the formula has an [`Node::Atom`], which the key does not spell out (the quick
+    /// recogniser never builds one).
+    pub(super) fn write_key(&self, out: &mut Vec<u8>, known: &KnownNames) -> bool {
+        self.root.write_key(out, known)
+    }
+
+    /// The formula, its lists sorted, for evaluation.
+    pub(super) fn into_eval(mut self) -> PairEval<'f> {
+        self.root.sort_lists();
+        PairEval { root: self.root }
     }
 }
+
+/// Up to [`KnownNames::MAX`] eventNames (a rule's), each with its place: a memo key writes
+/// a list's known names as a bitmap of places ([`QuickFormula::write_key`]).
+#[derive(Debug)]
+pub(super) struct KnownNames {
+    /// Each name's [`Words`] and text, by place.
+    names: Vec<(Words, String)>,
+    /// An open-addressing table of places + 1 (0: empty), by [`Words::hash`].
+    slots: Vec<u16>,
+    /// The top bits of a hash that pick a slot.
+    shift: u32,
+}
+
+impl KnownNames {
+    /// The most names kept: a key's bitmap has this many bits.
+    pub(super) const MAX: usize = 64 * KEY_WORDS;
+
+    /// The first [`KnownNames::MAX`] distinct names of `names`.
+    pub(super) fn new(names: &[String]) -> KnownNames {
+        let mut kept: Vec<String> = Vec::new();
+        for name in names {
+            if kept.len() < KnownNames::MAX && !kept.contains(name) {
+                kept.push(name.clone());
+            }
+        }
+        // At most a quarter full: most lookups look at one slot.
+        let size = (4 * kept.len()).next_power_of_two().max(16);
+        let mut known = KnownNames {
+            names: Vec::new(),
+            slots: vec![0; size],
+            shift: 64 - size.trailing_zeros(),
+        };
+        for name in kept {
+            let words = Words::of(name.as_bytes());
+            let mut slot = (words.hash() >> known.shift) as usize;
+            while known.slots[slot] != 0 {
+                slot = (slot + 1) & (size - 1);
+            }
+            known.names.push((words, name));
+            // At most `MAX` (256) names: the place + 1 fits.
+            known.slots[slot] = known.names.len() as u16;
+        }
+        known
+    }
+
+    /// The place of `name`, if it is known.
+    pub(super) fn place(&self, name: &str) -> Option<usize> {
+        let bytes = name.as_bytes();
+        let words = Words::of(bytes);
+        let mask = self.slots.len() - 1;
+        let mut slot = (words.hash() >> self.shift) as usize;
+        loop {
+            let place = usize::from(*self.slots.get(slot)?).checked_sub(1)?;
+            let (known_words, known) = self.names.get(place)?;
+            // Equal words are equal texts up to 16 bytes; beyond, the middles are compared.
+            if *known_words == words && (bytes.len() <= 16 || known.as_bytes() == bytes) {
+                return Some(place);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+}
+
+/// A text's length and its first and last eight bytes (little-endian; a text shorter than
+/// eight bytes: its bytes, zero-padded, and 0), which are the whole text up to 16 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Words {
+    len: usize,
+    first: u64,
+    last: u64,
+}
+
+impl Words {
+    fn of(bytes: &[u8]) -> Words {
+        let (first, last) = match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+            (Some(first), Some(last)) => (u64::from_le_bytes(*first), u64::from_le_bytes(*last)),
+            _ => {
+                let word = bytes
+                    .iter()
+                    .enumerate()
+                    .fold(0, |word, (i, &b)| word | u64::from(b) << (8 * i));
+                (word, 0)
+            }
+        };
+        Words {
+            len: bytes.len(),
+            first,
+            last,
+        }
+    }
+
+    /// A hash whose top bits pick a slot.
+    fn hash(self) -> u64 {
+        (self.first ^ self.last.rotate_left(29) ^ self.len as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
+/// The words of a key's bitmap of known names ([`KnownNames`]).
+const KEY_WORDS: usize = 4;
 
 impl<'f> Node<'f> {
     fn of<A: Borrow<JsonAtom>>(f: &'f Formula<A>) -> Node<'f> {
@@ -249,22 +367,24 @@ impl<'f> Node<'f> {
                         _ => rest.push(Node::of(op)),
                     }
                 }
-                Node::any_of(names, sources, rest)
+                let mut node = Node::any_of(names, sources, rest);
+                node.sort_lists();
+                node
             }
         }
     }
 
     /// The disjunction of `eventName ∈ names`, `eventSource ∈ sources` (either may be
-    /// empty) and `rest`.
+    /// empty) and `rest`, the lists as given (a [`PairEval`] sorts them:
+    /// [`Node::sort_lists`]).
     pub(super) fn any_of(
         names: Vec<&'f str>,
         sources: Vec<&'f str>,
         mut rest: Vec<Node<'f>>,
     ) -> Node<'f> {
         let mut nodes = Vec::with_capacity(rest.len() + 2);
-        for (name, mut values) in [(true, names), (false, sources)] {
+        for (name, values) in [(true, names), (false, sources)] {
             if !values.is_empty() {
-                values.sort_unstable_by(|a, b| by_length(a, b));
                 nodes.push(Node::OneOf { name, values });
             }
         }
@@ -272,15 +392,41 @@ impl<'f> Node<'f> {
         Node::Or(nodes)
     }
 
-    /// [`PairEval::write_key`]: a tag per node, then its number of operands or values,
-    /// each value as its length and its bytes (so no value can pass for another's end).
-    fn write_key(&self, out: &mut Vec<u8>) -> bool {
+    /// Sorts every list by [`by_length`], as [`Node::holds`] searches them.
+    fn sort_lists(&mut self) {
+        match self {
+            Node::OneOf { values, .. } => values.sort_unstable_by(|a, b| by_length(a, b)),
+            Node::And(ops) | Node::Or(ops) => ops.iter_mut().for_each(Node::sort_lists),
+            Node::Prefix { .. } | Node::Atom(_) | Node::Other(_) => {}
+        }
+    }
+
+    /// [`QuickFormula::write_key`]: a tag per node, then its number of operands or values,
+    /// each value as its length and its bytes (so no value can pass for another's end); a
+    /// list of eventNames first writes the bitmap of its `known` names.
+    fn write_key(&self, out: &mut Vec<u8>, known: &KnownNames) -> bool {
         let count = |out: &mut Vec<u8>, n: usize| out.extend_from_slice(&n.to_le_bytes());
         match self {
             Node::OneOf { name, values } => {
                 out.push(if *name { b'N' } else { b'S' });
-                count(out, values.len());
-                for value in values {
+                let mut others = Vec::new();
+                if *name {
+                    let mut bitmap = [0u64; KEY_WORDS];
+                    for value in values {
+                        match known.place(value) {
+                            Some(place) => bitmap[place / 64] |= 1 << (place % 64),
+                            None => others.push(*value),
+                        }
+                    }
+                    for word in bitmap {
+                        out.extend_from_slice(&word.to_le_bytes());
+                    }
+                } else {
+                    others.extend_from_slice(values);
+                }
+                others.sort_unstable_by(|a, b| by_length(a, b));
+                count(out, others.len());
+                for value in others {
                     count(out, value.len());
                     out.extend_from_slice(value.as_bytes());
                 }
@@ -308,7 +454,7 @@ impl<'f> Node<'f> {
                     b'|'
                 });
                 count(out, ops.len());
-                ops.iter().all(|op| op.write_key(out))
+                ops.iter().all(|op| op.write_key(out, known))
             }
         }
     }

@@ -1,5 +1,6 @@
 //! The quick recogniser of [`super::Checker::verdict`]: the commonest metric filters read
-//! straight into a [`PairEval`], without the parser's syntax tree or the canonical form.
+//! straight into a [`QuickFormula`] (a memo key, or a `PairEval` to decide), without the
+//! parser's syntax tree or the canonical form.
 //!
 //! Nine in ten IAM metric filters that scanners meet are JSON patterns whose every condition
 //! is `$.eventName = V` or `$.eventSource = V` with an exact value `V`, joined by `||`, `&&`
@@ -46,7 +47,7 @@
 //! reads such a condition in a strict form — a selector of plain keys, `=`/`!=` and a
 //! quoted or bare value without `*`, or `NOT EXISTS` — into a [`Node::Other`] that keeps
 //! the selector, operator and value as written. Its meaning stays the parser's: a formula
-//! with one is never evaluated here. It is a memo key (`PairEval::write_key`): the parser
+//! with one is never evaluated here. It is a memo key (`QuickFormula::write_key`): the parser
 //! reads the same selector, operator and value however they are spaced, so two patterns with
 //! the same key have the same canonical form (a unit test below checks this over
 //! look-alikes), and the checker decides the first through the parser and gives the others
@@ -73,7 +74,7 @@
 //! the 10,000 patterns of `scripts/gen_patterns.py` printed byte-identical output with and
 //! without either.)
 
-use super::fast::{Node, Other, PairEval};
+use super::fast::{Node, Other, QuickFormula};
 use crate::syntax::parse::{is_bare_value_char, is_bare_value_token, AWS_MAX_PATTERN_CHARS};
 
 /// The deepest nesting of parentheses read here (the parser allows more; deeper patterns go
@@ -82,7 +83,7 @@ const MAX_DEPTH: usize = 64;
 
 /// The pair formula of `pattern` when it has the shape in the module doc; `None` for any
 /// other pattern, valid or not.
-pub(super) fn recognise(pattern: &str) -> Option<PairEval<'_>> {
+pub(super) fn recognise(pattern: &str) -> Option<QuickFormula<'_>> {
     if pattern.len() > AWS_MAX_PATTERN_CHARS {
         return None;
     }
@@ -90,7 +91,7 @@ pub(super) fn recognise(pattern: &str) -> Option<PairEval<'_>> {
     if !rest.is_empty() {
         return None;
     }
-    Some(PairEval::from_root(root.into_node()))
+    Some(QuickFormula::new(root.into_node()))
 }
 
 /// [`recognise`] of the pattern a JSON string holds, read from the string's JSON text
@@ -98,7 +99,7 @@ pub(super) fn recognise(pattern: &str) -> Option<PairEval<'_>> {
 /// line must end with the string (and JSON whitespace). Gives the pair formula, its values
 /// borrowed from the line, and the length of the string's text between its quotes; `None`
 /// whenever [`InJson`] gives up (the caller decodes the string and calls [`recognise`]).
-pub(super) fn recognise_in_json(after_quote: &str) -> Option<(PairEval<'_>, usize)> {
+pub(super) fn recognise_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usize)> {
     let (rest, root) = braces::<InJson>(after_quote)?;
     let len = after_quote.len() - rest.len();
     // The decoded pattern is no longer than its JSON text.
@@ -112,7 +113,7 @@ pub(super) fn recognise_in_json(after_quote: &str) -> Option<(PairEval<'_>, usiz
     {
         return None;
     }
-    Some((PairEval::from_root(root.into_node()), len))
+    Some((QuickFormula::new(root.into_node()), len))
 }
 
 /// `Ws "{" Or Ws "}" Ws`, and what follows.
@@ -595,6 +596,7 @@ const STAR: u8 = 2;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::fast::KnownNames;
     use crate::{canon, syntax};
 
     proptest::proptest! {
@@ -615,10 +617,12 @@ mod tests {
         }
     }
 
-    /// The memo key of what [`recognise`] reads from `pattern`.
-    fn key(pattern: &str) -> Option<Vec<u8>> {
+    /// The memo key of what [`recognise`] reads from `pattern`, with `known` names.
+    fn key(pattern: &str, known: &KnownNames) -> Option<Vec<u8>> {
         let mut key = Vec::new();
-        recognise(pattern)?.write_key(&mut key).then_some(key)
+        recognise(pattern)?
+            .write_key(&mut key, known)
+            .then_some(key)
     }
 
     /// The memo's soundness: two patterns with the same key have the same canonical form
@@ -648,40 +652,64 @@ mod tests {
             "$.eventName = x*",
             "$.eventName = x",
         ];
+        // Lists with look-alike names: a case, a space, a prefix, a repeat, long names
+        // equal in length and in their first and last eight bytes, an eventSource.
+        let lists = [
+            "$.eventName = A || $.eventName = \"B\"",
+            "$.eventName = B || $.eventName = A || $.eventName = A",
+            "$.eventName = B",
+            "$.eventName = b || $.eventName = A",
+            "$.eventName = \"B \" || $.eventName = A",
+            "$.eventName = AB || $.eventName = A",
+            "$.eventName = DeleteGroupPolicyVersions || $.eventName = A",
+            "$.eventName = DeleteGroupXolicyVersions || $.eventName = A",
+            "$.eventName = A || $.eventSource = A",
+        ];
         let mut patterns = Vec::new();
-        for list in ["$.eventName = A || $.eventName = \"B\"", "$.eventName = B"] {
+        for list in lists {
             for other in others {
                 patterns.push(format!("{{ ({list}) && {other} }}"));
                 patterns.push(format!("{{({list})&&({other})}}"));
                 patterns.push(format!("{{ ({list}) ||\t{other} }}"));
                 patterns.push(format!("{{ {other} && ({list}) }}"));
             }
+            patterns.push(format!("{{ {list} }}"));
         }
         patterns.push("{ $.eventName = \"B\" || $.eventName = A }".to_owned());
-        let mut seen: Vec<(Vec<u8>, String)> = Vec::new();
-        let mut read = 0;
-        for pattern in &patterns {
-            let Some(key) = key(pattern) else { continue };
-            read += 1;
-            let ast = syntax::parse(pattern).expect("the recogniser reads only valid patterns");
-            let canonical = canon::lower(&ast).to_string();
-            for (other_key, other_canonical) in &seen {
-                if *other_key == key {
-                    assert_eq!(*other_canonical, canonical, "{pattern}");
+        // Without known names, and with the list's names known (written as a bitmap).
+        let names = ["A", "B", "b", "AB", "DeleteGroupPolicyVersions", "x", "B "];
+        let none = KnownNames::new(&[]);
+        let some = KnownNames::new(&names.map(str::to_owned));
+        for known in [&none, &some] {
+            let mut seen: Vec<(Vec<u8>, String)> = Vec::new();
+            let mut read = 0;
+            for pattern in &patterns {
+                let Some(key) = key(pattern, known) else {
+                    continue;
+                };
+                read += 1;
+                let ast = syntax::parse(pattern).expect("the recogniser reads only valid patterns");
+                let canonical = canon::lower(&ast).to_string();
+                for (other_key, other_canonical) in &seen {
+                    if *other_key == key {
+                        assert_eq!(*other_canonical, canonical, "{pattern}");
+                    }
                 }
+                seen.push((key, canonical));
             }
-            seen.push((key, canonical));
+            assert_eq!(
+                read,
+                patterns.len(),
+                "the recogniser reads every pattern here"
+            );
+            // The spellings of one formula share a key; with known names, also the orders.
+            let shared = |text: &str| {
+                let mine = &seen[patterns.iter().position(|p| p == text).expect("listed")].0;
+                seen.iter().filter(|(k, _)| k == mine).count()
+            };
+            assert!(shared(&patterns[0]) >= 2, "one formula, different keys");
+            let orders = shared("{ $.eventName = \"B\" || $.eventName = A }");
+            assert_eq!(orders >= 3, std::ptr::eq(known, &some), "{orders}");
         }
-        assert_eq!(
-            read,
-            patterns.len(),
-            "the recogniser reads every pattern here"
-        );
-        // The spellings of one formula share a key.
-        let shared = seen.iter().filter(|(k, _)| *k == seen[0].0).count();
-        assert!(
-            shared >= 2,
-            "the spellings of one formula have different keys"
-        );
     }
 }
