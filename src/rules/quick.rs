@@ -339,26 +339,29 @@ fn or<'p, W: Written>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
         return Some((rest, first));
     };
     // Room for the usual list of eventNames.
-    let mut names = Vec::with_capacity(32);
-    let (mut sources, mut others) = (Vec::new(), Vec::new());
-    let mut add = |part: Part<'p>| match part {
-        Part::Eq { name: true, value } => names.push(value),
-        Part::Eq { name: false, value } => sources.push(value),
-        Part::Node(Node::Or(ops)) => {
-            for op in ops {
-                match op {
-                    Node::OneOf { name: true, values } => names.extend(values),
-                    Node::OneOf {
-                        name: false,
-                        values,
-                    } => sources.extend(values),
-                    other => others.push(other),
+    let mut lists = (Vec::with_capacity(32), Vec::new(), Vec::new());
+    /// Adds an operand's part to the lists or the other operands.
+    fn add<'p>(lists: &mut (Vec<&'p str>, Vec<&'p str>, Vec<Node<'p>>), part: Part<'p>) {
+        let (names, sources, others) = lists;
+        match part {
+            Part::Eq { name: true, value } => names.push(value),
+            Part::Eq { name: false, value } => sources.push(value),
+            Part::Node(Node::Or(ops)) => {
+                for op in ops {
+                    match op {
+                        Node::OneOf { name: true, values } => names.extend(values),
+                        Node::OneOf {
+                            name: false,
+                            values,
+                        } => sources.extend(values),
+                        other => others.push(other),
+                    }
                 }
             }
+            Part::Node(node) => others.push(node),
         }
-        Part::Node(node) => others.push(node),
-    };
-    add(first);
+    }
+    add(&mut lists, first);
     let mut next = next;
     loop {
         // The commonest operand, a condition alone or in parentheses and followed by no
@@ -367,13 +370,18 @@ fn or<'p, W: Written>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> {
             Some(read) => read,
             None => and::<W>(next, depth)?,
         };
-        add(part);
+        match part {
+            // The commonest part, added here rather than through `add`.
+            Part::Eq { name: true, value } => lists.0.push(value),
+            part => add(&mut lists, part),
+        }
         rest = after;
         match W::ws(rest).strip_prefix("||") {
             Some(more) => next = more,
             None => break,
         }
     }
+    let (names, sources, others) = lists;
     Some((rest, Part::Node(Node::any_of(names, sources, others))))
 }
 
@@ -400,6 +408,7 @@ fn and<'p, W: Written>(i: &'p str, depth: usize) -> Option<(&'p str, Part<'p>)> 
 /// An operand of a list, `Ws Condition` or `Ws "(" Ws Condition Ws ")"`, when no `&&`
 /// follows it (then it is the whole `And`); `None` otherwise, the caller reads it as an
 /// `And`.
+#[inline(always)]
 fn listed_condition<W: Written>(i: &str, depth: usize) -> Option<(&str, Part<'_>)> {
     let i = W::ws(i);
     let (rest, part) = match i.strip_prefix('(') {
@@ -414,7 +423,7 @@ fn listed_condition<W: Written>(i: &str, depth: usize) -> Option<(&str, Part<'_>
 }
 
 /// `Ws Condition Ws ")"`, after an operand's `(`.
-#[inline]
+#[inline(always)]
 fn condition_in_parens<W: Written>(inner: &str) -> Option<(&str, Part<'_>)> {
     let (rest, part) = condition::<W>(W::ws(inner))?;
     Some((W::ws(rest).strip_prefix(')')?, part))
@@ -440,6 +449,7 @@ fn primary<W: Written>(i: &str, depth: usize) -> Option<(&str, Part<'_>)> {
 }
 
 /// `Condition`.
+#[inline(always)]
 fn condition<W: Written>(i: &str) -> Option<(&str, Part<'_>)> {
     // Compared as byte strings of known length, which the compiler inlines.
     let (name, key_len) = match i.as_bytes() {
