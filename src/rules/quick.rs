@@ -326,6 +326,31 @@ fn text_condition(name: bool, value: &str) -> Option<Part<'_>> {
     }
 }
 
+/// How many bytes at the start of `bytes` are ASCII letters, counted in words of eight:
+/// a multiple of 8, at most the number of letters there.
+#[inline(always)]
+fn letters(bytes: &[u8]) -> usize {
+    const fn splat(b: u8) -> u64 {
+        0x0101_0101_0101_0101 * b as u64
+    }
+    const HIGHS: u64 = splat(0x80);
+    let mut at = 0;
+    while let Some(word) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        let word = u64::from_le_bytes(*word);
+        // Lower case; a byte is a letter when it is ASCII and between `a` and `z`. Adding
+        // `0x80 - c` to a byte below 0x80 sets its high bit exactly when it is at least `c`,
+        // and carries into no other byte.
+        let lower = word | splat(0x20);
+        let at_least_a = (lower & !HIGHS).wrapping_add(splat(0x80 - b'a'));
+        let above_z = (lower & !HIGHS).wrapping_add(splat(0x80 - b'z' - 1));
+        if (at_least_a & !above_z & !word & HIGHS) != HIGHS {
+            break;
+        }
+        at += 8;
+    }
+    at
+}
+
 /// The parser's whitespace.
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
@@ -474,7 +499,8 @@ fn condition<W: Written>(i: &str) -> Option<(&str, Part<'_>)> {
         let (value, rest, star) = W::quoted(quoted)?;
         (value, star, rest)
     } else {
-        let mut end = 0;
+        // Eight ASCII letters at a time (most values are eventNames), then byte by byte.
+        let mut end = letters(bytes);
         let mut classes = 0;
         while let Some(&b) = bytes.get(end) {
             let class = BARE_VALUE_BYTE[usize::from(b)];
@@ -624,6 +650,32 @@ mod tests {
                 .find(|&i| matches!(bytes[i], b'"' | b'\\' | b'*' | 0..=0x1f))
                 .unwrap_or(bytes.len().max(from));
             proptest::prop_assert_eq!(next_stop(&bytes, from), naive);
+        }
+    }
+
+    proptest::proptest! {
+        /// [`letters`] counts the leading words of eight ASCII letters, over bytes next to
+        /// the letters' ranges (`@`, `[`, `` ` ``, `{`) and with the case bit set on others.
+        #[test]
+        fn letters_counts_words_of_letters(
+            mut bytes in proptest::collection::vec(
+                proptest::sample::select(b"azAZqQmM".to_vec()),
+                0..40,
+            ),
+            odd in proptest::sample::select(vec![
+                b'@', b'[', b'`', b'{', b'0', b'*', b'_', b' ', 0x7f, 0xc1, 0xe1, 0xfa, 0xda,
+            ]),
+            at in 0..48usize,
+        ) {
+            if at <= bytes.len() {
+                bytes.insert(at, odd);
+            }
+            let naive = bytes
+                .chunks_exact(8)
+                .take_while(|word| word.iter().all(u8::is_ascii_alphabetic))
+                .count()
+                * 8;
+            proptest::prop_assert_eq!(letters(&bytes), naive);
         }
     }
 
