@@ -175,6 +175,7 @@ enum Stop {
 enum Plain {}
 
 impl Written for Plain {
+    #[inline(always)]
     fn ws(i: &str) -> &str {
         let n = i.bytes().take_while(|&b| is_ws(b)).count();
         // Whitespace is ASCII: `n` is a character boundary.
@@ -218,8 +219,13 @@ impl InJson {
 }
 
 impl Written for InJson {
+    #[inline(always)]
     fn ws(i: &str) -> &str {
         let bytes = i.as_bytes();
+        // Most calls meet no whitespace.
+        if !matches!(bytes.first(), Some(b' ' | b'\\')) {
+            return i;
+        }
         let mut n = 0;
         while let Some(&b) = bytes.get(n) {
             if b == b' ' {
