@@ -768,7 +768,28 @@ impl Checker {
                 match known {
                     Some(known) => known,
                     None => {
-                        let verdict = decide(read);
+                        // The commonest pair formulas share a verdict with any formula of the
+                        // same verdict key (`b'V'` and the key: no formula's key starts so).
+                        let mut shared = vec![b'V'];
+                        let verdict = match pair
+                            && read.write_verdict_key(&mut shared, &self.known_names, source)
+                        {
+                            true => {
+                                let known = lock().get(&shared[..]).cloned();
+                                match known {
+                                    Some(known) => known,
+                                    None => {
+                                        let verdict = decide(read);
+                                        let mut memo = lock();
+                                        if memo.len() < MEMO_CAPACITY {
+                                            memo.insert(shared.into(), verdict.clone());
+                                        }
+                                        verdict
+                                    }
+                                }
+                            }
+                            false => decide(read),
+                        };
                         let mut memo = lock();
                         // A formula with other conditions is remembered only with a
                         // verdict: `None` may be an error that the parser is to report.
@@ -1537,4 +1558,83 @@ fn noise(mine: &Canonical, pair: Option<&fast::PairEval<'_>>, required: &[usize]
         None => (0..apis.len()).for_each(&mut visit),
     }
     Noise { count, examples }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The verdict key of `pattern` under `checker` (`None`: it has none).
+    fn verdict_key(checker: &Checker, pattern: &str) -> Option<Vec<u8>> {
+        let source = checker.quick_source().expect("the rule has the fast path");
+        let mut key = Vec::new();
+        quick::recognise(pattern)?
+            .write_verdict_key(&mut key, &checker.known_names, source)
+            .then_some(key)
+    }
+
+    proptest::proptest! {
+        /// [`fast::QuickFormula::write_verdict_key`]'s soundness: two patterns with the
+        /// same verdict key get the same verdict (each from a fresh checker, without the
+        /// memo). The patterns: one set of the rule's eventNames with two sets of other
+        /// names (look-alikes of required ones among them), in random orders, alone or beside
+        /// an eventSource condition on the rule's source (repeated, quoted), another source,
+        /// or both.
+        #[test]
+        fn equal_verdict_keys_mean_equal_verdicts(
+            required in proptest::sample::subsequence((0..19usize).collect::<Vec<_>>(), 1..=19),
+            extras in proptest::collection::vec(
+                proptest::collection::vec(0..8usize, 0..4),
+                2,
+            ),
+            shuffle in proptest::collection::vec(0..1000usize, 2),
+            source in 0..5usize,
+            source_first: bool,
+        ) {
+            let checker = Checker::new(&CheckOptions::default()).expect("rule");
+            let others = [
+                "CreateUser", "AttachPolicy", "createpolicy", "\"CreatePolicy \"",
+                "CreatePolic", "DeleteGroupPolicyX", "\"Put*\"", "AddUserToGroup2",
+            ];
+            let sources = [
+                None,
+                Some("$.eventSource = iam.amazonaws.com"),
+                Some("$.eventSource = \"iam.amazonaws.com\" || $.eventSource = iam.amazonaws.com"),
+                Some("$.eventSource = sts.amazonaws.com"),
+                Some("$.eventSource = iam.amazonaws.com || $.eventSource = sts.amazonaws.com"),
+            ];
+            let pattern = |which: usize| {
+                let mut names: Vec<String> =
+                    required.iter().map(|&i| checker.names[i].clone()).collect();
+                names.extend(extras[which].iter().map(|&i| others[i].to_owned()));
+                let len = names.len();
+                names.rotate_left(shuffle[which] % len);
+                let list = names
+                    .iter()
+                    .map(|n| format!("$.eventName = {n}"))
+                    .collect::<Vec<_>>()
+                    .join(" || ");
+                match (sources[source], source_first) {
+                    (None, _) => format!("{{ {list} }}"),
+                    (Some(s), true) => format!("{{ ({s}) && ({list}) }}"),
+                    (Some(s), false) => format!("{{ ({list}) && ({s}) }}"),
+                }
+            };
+            let (a, b) = (pattern(0), pattern(1));
+            let (key_a, key_b) = (verdict_key(&checker, &a), verdict_key(&checker, &b));
+            // The shapes that have a key, and only they.
+            let plain = |which: usize| !extras[which].contains(&6);
+            proptest::prop_assert_eq!(key_a.is_some(), plain(0) && matches!(source, 0..=2), "{}", a);
+            if key_a.is_some() && key_a == key_b {
+                let fresh = |p: &str| checker.verdict(p).expect("a valid pattern");
+                proptest::prop_assert_eq!(fresh(&a), fresh(&b), "{}\n{}", a, b);
+            }
+            // Lists that differ only in other names share a key (with a source condition,
+            // when both have other names or neither has).
+            let some = |which: usize| !extras[which].is_empty();
+            if plain(0) && plain(1) && (source == 0 || (matches!(source, 1 | 2) && some(0) == some(1))) {
+                proptest::prop_assert_eq!(&key_a, &key_b, "{}\n{}", a, b);
+            }
+        }
+    }
 }

@@ -239,6 +239,82 @@ impl<'f> QuickFormula<'f> {
         self.root.write_key(out, known)
     }
 
+    /// For the commonest pair formulas, appends a key of all that their verdict under a rule
+    /// with the eventNames `known` (all of them) and the eventSource `source` depends on, so
+    /// that pair formulas with the same verdict key have the same verdict (a memo key for
+    /// verdicts; the formulas' own keys, [`QuickFormula::write_key`], also tell apart those
+    /// that differ only in what the verdict does not depend on). False for other formulas.
+    ///
+    /// - `eventName ∈ V` (one list, `V` not empty): it holds at `(N, source)` exactly for
+    ///   the required names `N` in `V`, and it holds at `(v, s)` for any `v` in `V` and a
+    ///   source `s ≠ source`, a pair outside the requirement (whose events all have
+    ///   `source`). So what it covers, misses (and the witnesses, the minimal records of the
+    ///   missed names), and its relation depend only on `V ∩ known`: the key is that set,
+    ///   a bitmap.
+    /// - `eventSource = source ∧ eventName ∈ V` (in either order; `source` maybe repeated):
+    ///   it holds at `(N, source)` exactly for `N` in `V`, and outside the requirement
+    ///   exactly at `(v, source)` for `v` in `V` not a required name. The key is `V ∩
+    ///   known` and whether `V` has a name that is not known.
+    pub(super) fn write_verdict_key(
+        &self,
+        out: &mut Vec<u8>,
+        known: &KnownNames,
+        source: &str,
+    ) -> bool {
+        /// `V` of a list of eventNames, alone or as the one operand of a disjunction.
+        fn names<'a, 'f>(node: &'a Node<'f>) -> Option<&'a [&'f str]> {
+            match node {
+                Node::OneOf { name: true, values } => Some(values),
+                Node::Or(ops) => match ops.as_slice() {
+                    [Node::OneOf { name: true, values }] => Some(values),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        /// `eventSource = source`, alone or as the one operand of a disjunction.
+        fn is_source(node: &Node<'_>, source: &str) -> bool {
+            match node {
+                Node::OneOf {
+                    name: false,
+                    values,
+                } => !values.is_empty() && values.iter().all(|v| *v == source),
+                Node::Or(ops) => matches!(ops.as_slice(), [op] if is_source(op, source)),
+                _ => false,
+            }
+        }
+        let (tag, values) = match &self.root {
+            Node::And(ops) => match ops.as_slice() {
+                [a, b] if is_source(a, source) => (b'B', names(b)),
+                [a, b] if is_source(b, source) => (b'B', names(a)),
+                _ => (b'B', None),
+            },
+            node => (b'A', names(node)),
+        };
+        let Some(values) = values.filter(|v| !v.is_empty()) else {
+            return false;
+        };
+        if !known.complete {
+            return false;
+        }
+        let mut bitmap = [0u64; KEY_WORDS];
+        let mut unknown = false;
+        for value in values {
+            match known.place(value) {
+                Some(place) => bitmap[place / 64] |= 1 << (place % 64),
+                None => unknown = true,
+            }
+        }
+        out.push(tag);
+        for word in bitmap {
+            out.extend_from_slice(&word.to_le_bytes());
+        }
+        if tag == b'B' {
+            out.push(u8::from(unknown));
+        }
+        true
+    }
+
     /// The formula, its lists sorted, for evaluation.
     pub(super) fn into_eval(mut self) -> PairEval<'f> {
         self.root.sort_lists();
@@ -256,6 +332,8 @@ pub(super) struct KnownNames {
     slots: Vec<u16>,
     /// The top bits of a hash that pick a slot.
     shift: u32,
+    /// Every name given was kept (none beyond [`KnownNames::MAX`]).
+    complete: bool,
 }
 
 impl KnownNames {
@@ -265,9 +343,13 @@ impl KnownNames {
     /// The first [`KnownNames::MAX`] distinct names of `names`.
     pub(super) fn new(names: &[String]) -> KnownNames {
         let mut kept: Vec<String> = Vec::new();
+        let mut complete = true;
         for name in names {
-            if kept.len() < KnownNames::MAX && !kept.contains(name) {
-                kept.push(name.clone());
+            if !kept.contains(name) {
+                match kept.len() < KnownNames::MAX {
+                    true => kept.push(name.clone()),
+                    false => complete = false,
+                }
             }
         }
         // At most a quarter full: most lookups look at one slot.
@@ -276,6 +358,7 @@ impl KnownNames {
             names: Vec::new(),
             slots: vec![0; size],
             shift: 64 - size.trailing_zeros(),
+            complete,
         };
         for name in kept {
             let words = Words::of(name.as_bytes());
