@@ -491,6 +491,25 @@ impl Checker {
         allow_fast: bool,
         depth: Depth,
     ) -> Result<CheckReport, CheckError> {
+        self.check_with_path(pattern, allow_fast, depth)
+            .map(|(report, _)| report)
+    }
+
+    /// The verdict of `pattern` through the parser, and whether it was decided as a split
+    /// pattern ([`Checker::split_verdict`]; false when it came from the memo).
+    fn verdict_split(&self, pattern: &str) -> Result<(Verdict, bool), CheckError> {
+        self.check_with_path(pattern, true, Depth::Verdict)
+            .map(|(report, split)| (Verdict::from(report), split))
+    }
+
+    /// [`Checker::check_with`], and whether the split path decided the verdict
+    /// ([`Checker::split_verdict`]).
+    fn check_with_path(
+        &self,
+        pattern: &str,
+        allow_fast: bool,
+        depth: Depth,
+    ) -> Result<(CheckReport, bool), CheckError> {
         let ast = syntax::parse(pattern).map_err(CheckError::Pattern)?;
         let mine = canon::lower(&ast);
         let required = self.required;
@@ -498,10 +517,11 @@ impl Checker {
             let memo = memo.lock().unwrap_or_else(|e| e.into_inner());
             match (memo.get(&mine), depth) {
                 (Some(m), Depth::Verdict) => {
-                    return Ok(CheckReport {
+                    let report = CheckReport {
                         pattern: pattern.to_owned(),
                         ..m.report.clone()
-                    })
+                    };
+                    return Ok((report, false));
                 }
                 (
                     Some(
@@ -524,7 +544,7 @@ impl Checker {
                         canonically_identical,
                         verdict: verdict(byte_identical, canonically_identical, again.compliant),
                     };
-                    return Ok(again);
+                    return Ok((again, false));
                 }
                 _ => {}
             }
@@ -562,6 +582,7 @@ impl Checker {
             }
             _ => None,
         };
+        let mut split = false;
         let semantic_lints = match fast {
             Some((p, source)) => self.fast_report(p, source, &mine, &ast, depth, &mut report),
             None => {
@@ -570,6 +591,7 @@ impl Checker {
                         .and_then(|split| self.split_verdict(p, &split, source, &mut report)),
                     _ => None,
                 };
+                split = facts.is_some();
                 let answers = (depth == Depth::Full).then(|| {
                     let mut answers = (false, false);
                     report.lint = lint_parsed(&ast, &mine, Vec::new(), |c| {
@@ -595,7 +617,7 @@ impl Checker {
                 memo.insert(mine, kept);
             }
         }
-        Ok(report)
+        Ok((report, split))
     }
 
     /// The report of a pair formula (see `fast.rs`): the same fields, in the same order, as
@@ -737,18 +759,22 @@ impl Checker {
         pattern: impl FnOnce() -> Option<Cow<'p, str>>,
     ) -> Option<Arc<Verdict>> {
         let pair = read.is_pair();
-        // Takes `read` only when it is called (after its key is written).
+        // A pair formula's verdict here; another's through the parser, with whether it
+        // was decided as a split pattern.
         let decide = |read: fast::QuickFormula<'_>| match pair {
             true => {
                 let (mut verdict, relation) = self.pair_verdict(&read.into_eval(), source);
                 verdict.relation = relation?;
-                Some(Arc::new(verdict))
+                Some((Arc::new(verdict), true))
             }
-            false => self.verdict_parsed(&pattern()?).ok().map(Arc::new),
+            false => self
+                .verdict_split(&pattern()?)
+                .ok()
+                .map(|(verdict, split)| (Arc::new(verdict), split)),
         };
         let Some(memo) = &self.quick_memo else {
             return match pair {
-                true => decide(read),
+                true => decide(read).map(|(verdict, _)| verdict),
                 false => None,
             };
         };
@@ -760,49 +786,59 @@ impl Checker {
         // Taken out while in use (`decide` may come back here through another checker).
         let mut key = KEY.with(|k| std::mem::take(&mut *k.borrow_mut()));
         key.clear();
+        let lock = || memo.lock().unwrap_or_else(|e| e.into_inner());
         let verdict = match read.write_key(&mut key, &self.known_names) {
-            false => decide(read),
-            true => {
-                let lock = || memo.lock().unwrap_or_else(|e| e.into_inner());
-                let known = lock().get(&key[..]).cloned();
-                match known {
-                    Some(known) => known,
-                    None => {
-                        // The commonest pair formulas share a verdict with any formula of the
-                        // same verdict key (`b'V'` and the key: no formula's key starts so).
-                        let mut shared = vec![b'V'];
-                        let verdict = match pair
-                            && read.write_verdict_key(&mut shared, &self.known_names, source)
-                        {
-                            true => {
-                                let known = lock().get(&shared[..]).cloned();
-                                match known {
-                                    Some(known) => known,
-                                    None => {
-                                        let verdict = decide(read);
-                                        let mut memo = lock();
-                                        if memo.len() < MEMO_CAPACITY {
-                                            memo.insert(shared.into(), verdict.clone());
-                                        }
-                                        verdict
-                                    }
-                                }
+            false => decide(read).map(|(verdict, _)| verdict),
+            true => match Self::lookup(&lock, &key) {
+                Some(known) => known,
+                None => {
+                    // The commonest formulas share a verdict with any formula of the same
+                    // verdict key (`b'V'` and the key: no formula's key starts so); a
+                    // formula decided through the parser, only when it was decided as a
+                    // split pattern.
+                    let mut shared = vec![b'V'];
+                    let keyed = read.write_verdict_key(&mut shared, &self.known_names, source);
+                    let known = match keyed {
+                        true => Self::lookup(&lock, &shared),
+                        false => None,
+                    };
+                    let verdict = match known {
+                        Some(known) => known,
+                        None => {
+                            let decided = decide(read);
+                            let verdict = decided.as_ref().map(|(verdict, _)| verdict.clone());
+                            let mut memo = lock();
+                            if keyed
+                                && decided.is_some_and(|(_, share)| share)
+                                && memo.len() < MEMO_CAPACITY
+                            {
+                                memo.insert(shared.into(), verdict.clone());
                             }
-                            false => decide(read),
-                        };
-                        let mut memo = lock();
-                        // A formula with other conditions is remembered only with a
-                        // verdict: `None` may be an error that the parser is to report.
-                        if memo.len() < MEMO_CAPACITY && (pair || verdict.is_some()) {
-                            memo.insert(key.as_slice().into(), verdict.clone());
+                            verdict
                         }
-                        verdict
+                    };
+                    let mut memo = lock();
+                    // A formula with other conditions is remembered only with a verdict:
+                    // `None` may be an error that the parser is to report.
+                    if memo.len() < MEMO_CAPACITY && (pair || verdict.is_some()) {
+                        memo.insert(key.as_slice().into(), verdict.clone());
                     }
+                    verdict
                 }
-            }
+            },
         };
         KEY.with(|k| *k.borrow_mut() = key);
         verdict
+    }
+
+    /// What the quick memo (`lock`ed) knows for `key`, its lock released (the guard of a
+    /// `match`'s scrutinee would live through the arms, which lock it again).
+    fn lookup<'m>(
+        lock: &impl Fn() -> std::sync::MutexGuard<'m, QuickMemo>,
+        key: &[u8],
+    ) -> Option<Option<Arc<Verdict>>> {
+        let memo = lock();
+        memo.get(key).cloned()
     }
 
     /// The report through the engine, for any pattern. With `split` facts, the verdict's
@@ -1576,10 +1612,12 @@ mod tests {
     proptest::proptest! {
         /// [`fast::QuickFormula::write_verdict_key`]'s soundness: two patterns with the
         /// same verdict key get the same verdict (each from a fresh checker, without the
-        /// memo). The patterns: one set of the rule's eventNames with two sets of other
-        /// names (look-alikes of required ones among them), in random orders, alone or beside
-        /// an eventSource condition on the rule's source (repeated, quoted), another source,
-        /// or both.
+        /// memo; a split pattern's only when both were decided as split patterns, which
+        /// these all are). The patterns: one set of the rule's eventNames with two sets of
+        /// other names (look-alikes of required ones among them), in random orders, alone,
+        /// beside an eventSource condition on the rule's source (repeated, quoted), another
+        /// source or both, or beside conditions on other fields (one on a record field,
+        /// which has no key); the two patterns beside the same condition or not.
         #[test]
         fn equal_verdict_keys_mean_equal_verdicts(
             required in proptest::sample::subsequence((0..19usize).collect::<Vec<_>>(), 1..=19),
@@ -1588,20 +1626,24 @@ mod tests {
                 2,
             ),
             shuffle in proptest::collection::vec(0..1000usize, 2),
-            source in 0..5usize,
-            source_first: bool,
+            beside in proptest::collection::vec(0..9usize, 2),
+            first: bool,
         ) {
             let checker = Checker::new(&CheckOptions::default()).expect("rule");
             let others = [
                 "CreateUser", "AttachPolicy", "createpolicy", "\"CreatePolicy \"",
                 "CreatePolic", "DeleteGroupPolicyX", "\"Put*\"", "AddUserToGroup2",
             ];
-            let sources = [
+            let conditions = [
                 None,
                 Some("$.eventSource = iam.amazonaws.com"),
                 Some("$.eventSource = \"iam.amazonaws.com\" || $.eventSource = iam.amazonaws.com"),
                 Some("$.eventSource = sts.amazonaws.com"),
                 Some("$.eventSource = iam.amazonaws.com || $.eventSource = sts.amazonaws.com"),
+                Some("$.errorCode NOT EXISTS"),
+                Some("$.userIdentity.type != \"AWSService\" && $.errorCode NOT EXISTS"),
+                Some("$.readOnly = false"),
+                Some("$.awsRegion = us-east-1"),
             ];
             let pattern = |which: usize| {
                 let mut names: Vec<String> =
@@ -1614,25 +1656,40 @@ mod tests {
                     .map(|n| format!("$.eventName = {n}"))
                     .collect::<Vec<_>>()
                     .join(" || ");
-                match (sources[source], source_first) {
+                let beside = beside[which];
+                match (conditions[beside], first) {
                     (None, _) => format!("{{ {list} }}"),
-                    (Some(s), true) => format!("{{ ({s}) && ({list}) }}"),
-                    (Some(s), false) => format!("{{ ({list}) && ({s}) }}"),
+                    (Some(c), true) if beside >= 5 => format!("{{ {c} && ({list}) }}"),
+                    (Some(c), false) if beside >= 5 => format!("{{ ({list}) && {c} }}"),
+                    (Some(c), true) => format!("{{ ({c}) && ({list}) }}"),
+                    (Some(c), false) => format!("{{ ({list}) && ({c}) }}"),
                 }
             };
             let (a, b) = (pattern(0), pattern(1));
             let (key_a, key_b) = (verdict_key(&checker, &a), verdict_key(&checker, &b));
             // The shapes that have a key, and only they.
             let plain = |which: usize| !extras[which].contains(&6);
-            proptest::prop_assert_eq!(key_a.is_some(), plain(0) && matches!(source, 0..=2), "{}", a);
+            let keyed = |which: usize| matches!(beside[which], 0..=2 | 5..=7);
+            proptest::prop_assert_eq!(key_a.is_some(), plain(0) && keyed(0), "{}", a);
+            proptest::prop_assert_eq!(key_b.is_some(), plain(1) && keyed(1), "{}", b);
             if key_a.is_some() && key_a == key_b {
-                let fresh = |p: &str| checker.verdict(p).expect("a valid pattern");
-                proptest::prop_assert_eq!(fresh(&a), fresh(&b), "{}\n{}", a, b);
+                let fresh = |p: &str| checker.verdict_split(p).expect("a valid pattern");
+                let ((verdict_a, split_a), (verdict_b, split_b)) = (fresh(&a), fresh(&b));
+                proptest::prop_assert_eq!(split_a, beside[0] >= 5, "{}", a);
+                proptest::prop_assert_eq!(split_b, beside[1] >= 5, "{}", b);
+                proptest::prop_assert_eq!(verdict_a, verdict_b, "{}\n{}", a, b);
             }
-            // Lists that differ only in other names share a key (with a source condition,
+            // Lists that differ only in other names beside the same condition (the rule's
+            // eventSource written either way) share a key (beside an eventSource condition,
             // when both have other names or neither has).
             let some = |which: usize| !extras[which].is_empty();
-            if plain(0) && plain(1) && (source == 0 || (matches!(source, 1 | 2) && some(0) == some(1))) {
+            let group = |which: usize| match beside[which] {
+                2 => 1,
+                other => other,
+            };
+            let source = group(0) == 1;
+            let same = group(0) == group(1);
+            if plain(0) && plain(1) && same && keyed(0) && (!source || some(0) == some(1)) {
                 proptest::prop_assert_eq!(&key_a, &key_b, "{}\n{}", a, b);
             }
         }

@@ -255,6 +255,13 @@ impl<'f> QuickFormula<'f> {
     ///   it holds at `(N, source)` exactly for `N` in `V`, and outside the requirement
     ///   exactly at `(v, source)` for `v` in `V` not a required name. The key is `V ∩
     ///   known` and whether `V` has a name that is not known.
+    /// - `eventName ∈ V ∧ Q`, `Q` one or more conditions on other fields ([`Node::Other`])
+    ///   none of which starts at a record field (`eventTime`, `awsRegion`): a split pattern
+    ///   (module doc). When the checker decides it as one (`Checker::split_verdict`; its
+    ///   caller shares only such verdicts), what it covers and misses, the witnesses (the
+    ///   minimal record of a name not in `V`, the record falsifying `Q` for a name in `V`)
+    ///   and the relation depend only on `V ∩ known` (as for the first shape) and on `Q`.
+    ///   The key is `V ∩ known` and `Q` as written (in order).
     pub(super) fn write_verdict_key(
         &self,
         out: &mut Vec<u8>,
@@ -283,11 +290,33 @@ impl<'f> QuickFormula<'f> {
                 _ => false,
             }
         }
+        /// A condition on another field, none of whose keys is a record field's.
+        fn off_record<'a, 'f>(node: &'a Node<'f>) -> Option<&'a Other<'f>> {
+            match node {
+                Node::Other(other) => {
+                    let first = other.selector.split('.').next().unwrap_or_default();
+                    (!RECORD_FIELDS.contains(&first)).then_some(other)
+                }
+                _ => None,
+            }
+        }
+        let mut others = Vec::new();
         let (tag, values) = match &self.root {
             Node::And(ops) => match ops.as_slice() {
                 [a, b] if is_source(a, source) => (b'B', names(b)),
                 [a, b] if is_source(b, source) => (b'B', names(a)),
-                _ => (b'B', None),
+                ops => {
+                    // One list of eventNames, the rest conditions on other fields.
+                    let mut list = None;
+                    for op in ops {
+                        match (names(op), off_record(op)) {
+                            (Some(values), _) if list.is_none() => list = Some(values),
+                            (_, Some(_)) => others.push(op),
+                            _ => return false,
+                        }
+                    }
+                    (b'C', list.filter(|_| !others.is_empty()))
+                }
             },
             node => (b'A', names(node)),
         };
@@ -312,7 +341,7 @@ impl<'f> QuickFormula<'f> {
         if tag == b'B' {
             out.push(u8::from(unknown));
         }
-        true
+        others.iter().all(|other| other.write_key(out, known))
     }
 
     /// The formula, its lists sorted, for evaluation.
