@@ -355,10 +355,11 @@ impl<'f> QuickFormula<'f> {
 /// a list's known names as a bitmap of places ([`QuickFormula::write_key`]).
 #[derive(Debug)]
 pub(super) struct KnownNames {
-    /// Each name's [`Words`] and text, by place.
-    names: Vec<(Words, String)>,
-    /// An open-addressing table of places + 1 (0: empty), by [`Words::hash`].
-    slots: Vec<u16>,
+    /// The names, by place.
+    names: Vec<String>,
+    /// An open-addressing table of the names' [`Words`] and places + 1 (0: an empty slot),
+    /// by [`Words::hash`].
+    slots: Vec<(Words, u16)>,
     /// The top bits of a hash that pick a slot.
     shift: u32,
     /// Every name given was kept (none beyond [`KnownNames::MAX`]).
@@ -383,36 +384,40 @@ impl KnownNames {
         }
         // At most a quarter full: most lookups look at one slot.
         let size = (4 * kept.len()).next_power_of_two().max(16);
+        let empty = (Words::of(b""), 0);
         let mut known = KnownNames {
             names: Vec::new(),
-            slots: vec![0; size],
+            slots: vec![empty; size],
             shift: 64 - size.trailing_zeros(),
             complete,
         };
         for name in kept {
             let words = Words::of(name.as_bytes());
             let mut slot = (words.hash() >> known.shift) as usize;
-            while known.slots[slot] != 0 {
+            while known.slots[slot].1 != 0 {
                 slot = (slot + 1) & (size - 1);
             }
-            known.names.push((words, name));
+            known.names.push(name);
             // At most `MAX` (256) names: the place + 1 fits.
-            known.slots[slot] = known.names.len() as u16;
+            known.slots[slot] = (words, known.names.len() as u16);
         }
         known
     }
 
     /// The place of `name`, if it is known.
+    #[inline(always)]
     pub(super) fn place(&self, name: &str) -> Option<usize> {
         let bytes = name.as_bytes();
         let words = Words::of(bytes);
         let mask = self.slots.len() - 1;
         let mut slot = (words.hash() >> self.shift) as usize;
         loop {
-            let place = usize::from(*self.slots.get(slot)?).checked_sub(1)?;
-            let (known_words, known) = self.names.get(place)?;
-            // Equal words are equal texts up to 16 bytes; beyond, the middles are compared.
-            if *known_words == words && (bytes.len() <= 16 || known.as_bytes() == bytes) {
+            let (known_words, place) = self.slots.get(slot)?;
+            let place = usize::from(*place).checked_sub(1)?;
+            // Equal words are equal texts up to 24 bytes; beyond, the texts are compared.
+            if *known_words == words
+                && (bytes.len() <= 24 || self.names.get(place)?.as_bytes() == bytes)
+            {
                 return Some(place);
             }
             slot = (slot + 1) & mask;
@@ -420,35 +425,45 @@ impl KnownNames {
     }
 }
 
-/// A text's length and its first and last eight bytes (little-endian; a text shorter than
-/// eight bytes: its bytes, zero-padded, and 0), which are the whole text up to 16 bytes.
+/// A text's length and its first, second and last eight bytes (little-endian; a text
+/// shorter than eight bytes: its bytes, zero-padded, and zeros; shorter than 16: no second
+/// eight), which are the whole text up to 24 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Words {
     len: usize,
     first: u64,
+    second: u64,
     last: u64,
 }
 
 impl Words {
+    #[inline(always)]
     fn of(bytes: &[u8]) -> Words {
-        let (first, last) = match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
-            (Some(first), Some(last)) => (u64::from_le_bytes(*first), u64::from_le_bytes(*last)),
+        let word = |at: usize| bytes.get(at..).and_then(<[u8]>::first_chunk::<8>);
+        let (first, second, last) = match (word(0), bytes.last_chunk::<8>()) {
+            (Some(first), Some(last)) => (
+                u64::from_le_bytes(*first),
+                word(8).map_or(0, |second| u64::from_le_bytes(*second)),
+                u64::from_le_bytes(*last),
+            ),
             _ => {
                 let word = bytes
                     .iter()
                     .enumerate()
                     .fold(0, |word, (i, &b)| word | u64::from(b) << (8 * i));
-                (word, 0)
+                (word, 0, 0)
             }
         };
         Words {
             len: bytes.len(),
             first,
+            second,
             last,
         }
     }
 
     /// A hash whose top bits pick a slot.
+    #[inline(always)]
     fn hash(self) -> u64 {
         (self.first ^ self.last.rotate_left(29) ^ self.len as u64)
             .wrapping_mul(0x9e37_79b9_7f4a_7c15)
