@@ -720,8 +720,8 @@ mod tests {
             "$.eventName = x*",
             "$.eventName = x",
         ];
-        // Lists with look-alike names: a case, a space, a prefix, a repeat, long names
-        // equal in length and in their first and last eight bytes, an eventSource.
+        // Lists with look-alike names: a case, a space, a prefix, a repeat, names of 17 and
+        // 25 bytes equal in length and in their first and last eight bytes, an eventSource.
         let lists = [
             "$.eventName = A || $.eventName = \"B\"",
             "$.eventName = B || $.eventName = A || $.eventName = A",
@@ -731,6 +731,8 @@ mod tests {
             "$.eventName = AB || $.eventName = A",
             "$.eventName = DeleteGroupPolicyVersions || $.eventName = A",
             "$.eventName = DeleteGroupXolicyVersions || $.eventName = A",
+            "$.eventName = DeleteGroupPolicy || $.eventName = A",
+            "$.eventName = DeleteGrXupPolicy || $.eventName = A",
             "$.eventName = A || $.eventSource = A",
         ];
         let mut patterns = Vec::new();
@@ -745,7 +747,16 @@ mod tests {
         }
         patterns.push("{ $.eventName = \"B\" || $.eventName = A }".to_owned());
         // Without known names, and with the list's names known (written as a bitmap).
-        let names = ["A", "B", "b", "AB", "DeleteGroupPolicyVersions", "x", "B "];
+        let names = [
+            "A",
+            "B",
+            "b",
+            "AB",
+            "DeleteGroupPolicyVersions",
+            "DeleteGroupPolicy",
+            "x",
+            "B ",
+        ];
         let none = KnownNames::new(&[]);
         let some = KnownNames::new(&names.map(str::to_owned));
         for known in [&none, &some] {
