@@ -70,6 +70,16 @@ pub fn for_each_line<T: JsonLine>(
     jobs: usize,
     each: impl Fn(usize, &str) -> Result<T, String> + Sync,
 ) -> Result<(), u8> {
+    for_each_line_writing(path, jobs, |n, line, out| each(n, line)?.write_json(out))
+}
+
+/// [`for_each_line`] with `each` writing a line's JSON (compact, without the newline) to
+/// the output itself: what it writes may borrow from the line.
+pub fn for_each_line_writing(
+    path: &str,
+    jobs: usize,
+    each: impl Fn(usize, &str, &mut Vec<u8>) -> Result<(), String> + Sync,
+) -> Result<(), u8> {
     let reader = input::open(path).map_err(|e| {
         eprintln!("error: {e}");
         UNUSABLE
@@ -206,14 +216,13 @@ fn not_utf8() -> std::io::Error {
 
 /// The JSON lines of `each` on the chunk's lines, and the message of the line it stopped
 /// at, if one failed.
-fn render<T: JsonLine>(
+fn render(
     chunk: &Chunk,
-    each: &impl Fn(usize, &str) -> Result<T, String>,
+    each: &impl Fn(usize, &str, &mut Vec<u8>) -> Result<(), String>,
 ) -> (Vec<u8>, Option<String>) {
     let mut text = Vec::with_capacity(chunk.lines.len() * 2048);
     for (n, range) in &chunk.lines {
-        let written =
-            each(*n, &chunk.text[range.clone()]).and_then(|value| value.write_json(&mut text));
+        let written = each(*n, &chunk.text[range.clone()], &mut text);
         if let Err(message) = written {
             return (text, Some(message));
         }
@@ -235,9 +244,9 @@ fn print(out: &mut impl Write, text: &[u8], failure: Option<String>) -> Result<(
 }
 
 /// [`for_each_line`] with one thread.
-fn in_this_thread<T: JsonLine>(
+fn in_this_thread(
     chunks: &mut Chunks<'_>,
-    each: &impl Fn(usize, &str) -> Result<T, String>,
+    each: &impl Fn(usize, &str, &mut Vec<u8>) -> Result<(), String>,
     out: &mut impl Write,
 ) -> Result<(), u8> {
     loop {
@@ -264,10 +273,10 @@ type Done = (usize, Vec<u8>, Option<String>);
 /// on what is left in it at the end), and prints. A worker that panics takes its chunk
 /// with it; the panic is raised again here when the workers are joined, and the chunks
 /// after it are not printed.
-fn with_workers<T: JsonLine>(
+fn with_workers(
     chunks: &mut Chunks<'_>,
     jobs: usize,
-    each: &(impl Fn(usize, &str) -> Result<T, String> + Sync),
+    each: &(impl Fn(usize, &str, &mut Vec<u8>) -> Result<(), String> + Sync),
     out: &mut impl Write,
 ) -> Result<(), u8> {
     let stop = AtomicBool::new(false);

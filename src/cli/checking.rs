@@ -163,7 +163,7 @@ enum Line<'a> {
     Report(Box<CheckReport>),
     /// With `--brief`: the verdict of a valid pattern.
     Brief {
-        pattern: PatternText,
+        pattern: PatternText<'a>,
         rule: &'a str,
         version: &'a str,
         assume: Assume,
@@ -176,21 +176,21 @@ enum Line<'a> {
 
 /// A pattern as an input line of `check --batch` gave it.
 #[derive(Debug)]
-enum PatternText {
+enum PatternText<'l> {
     /// The pattern.
     Text(String),
     /// The pattern's JSON string (quotes included) as the input line wrote it, when that is
     /// how [`jsonstr::write_str`] writes the pattern (`jsonstr::ReadString::json`, and the
     /// strings `Checker::quick_verdict_in_json` reads): written again as it is, decoded only
     /// to be serialised otherwise.
-    Json(String),
+    Json(&'l str),
 }
 
-impl PatternText {
+impl<'l> PatternText<'l> {
     /// The text of a pattern read by `batch::pattern_of_line`.
-    fn of(read: jsonstr::ReadString<'_>) -> PatternText {
+    fn of(read: jsonstr::ReadString<'l>) -> PatternText<'l> {
         match read.json {
-            Some(json) => PatternText::Json(json.to_owned()),
+            Some(json) => PatternText::Json(json),
             None => PatternText::Text(read.text.into_owned()),
         }
     }
@@ -204,7 +204,7 @@ impl PatternText {
     }
 }
 
-impl Serialize for PatternText {
+impl Serialize for PatternText<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             PatternText::Text(text) => serializer.serialize_str(text),
@@ -395,17 +395,18 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool, jobs: usize) -> u8
             all_ok.store(false, Ordering::Relaxed);
         }
     };
-    let brief_line = |pattern: PatternText, verdict: Arc<Verdict>| {
-        note_compliant(verdict.compliant);
-        Ok(Line::Brief {
-            pattern,
-            rule: &options.rule,
-            version: &version,
-            assume: options.assume,
-            verdict,
-        })
-    };
-    let done = batch::for_each_line(path, jobs, |n, line| {
+    // Each line's result (which may borrow the line), written straight into the output.
+    let done = batch::for_each_line_writing(path, jobs, |n, line, out| {
+        let brief_line = |pattern, verdict: Arc<Verdict>| {
+            note_compliant(verdict.compliant);
+            Line::Brief {
+                pattern,
+                rule: &options.rule,
+                version: &version,
+                assume: options.assume,
+                verdict,
+            }
+        };
         // Most lines are a JSON string the quick recogniser reads as it is.
         if brief {
             let open = line.len() - line.trim_start_matches([' ', '\t', '\n', '\r']).len();
@@ -414,15 +415,16 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool, jobs: usize) -> u8
                 after_quote.and_then(|after| checker.quick_verdict_in_json(after))
             {
                 // The string, quotes included: ASCII at both ends.
-                let json = line[open..open + len + 2].to_owned();
-                return brief_line(PatternText::Json(json), verdict);
+                let json = &line[open..open + len + 2];
+                return brief_line(PatternText::Json(json), verdict).write_json(out);
             }
         }
         let pattern = match batch::pattern_of_line(line) {
             Ok(p) => p,
             Err(e) => {
                 invalid.store(true, Ordering::Relaxed);
-                return Ok(Line::Error(json!({ "line": n, "error": { "message": e } })));
+                let error = json!({ "line": n, "error": { "message": e } });
+                return Line::Error(error).write_json(out);
             }
         };
         // An invalid pattern is a result; another failure stops the batch.
@@ -435,7 +437,7 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool, jobs: usize) -> u8
             }
             e => Err(e.to_string()),
         };
-        match brief {
+        let result = match brief {
             false => match checker.check(&pattern.text) {
                 Ok(report) => {
                     note_compliant(report.compliant);
@@ -444,10 +446,11 @@ pub fn batch(path: &str, options: &CheckOptions, brief: bool, jobs: usize) -> u8
                 Err(e) => failed(e, &pattern.text),
             },
             true => match checker.verdict_shared(&pattern.text) {
-                Ok(verdict) => brief_line(PatternText::of(pattern), verdict),
+                Ok(verdict) => Ok(brief_line(PatternText::of(pattern), verdict)),
                 Err(e) => failed(e, &pattern.text),
             },
-        }
+        };
+        result?.write_json(out)
     });
     match (done, invalid.into_inner(), all_ok.into_inner()) {
         (Err(status), _, _) => status,
@@ -591,9 +594,9 @@ mod tests {
                     .collect::<Vec<_>>();
                 assert_eq!(jsons[0], None);
                 assert_eq!(jsons[1], Some(inputs[1].as_str()));
-                let read = |input: &str| {
+                fn read(input: &str) -> PatternText<'_> {
                     PatternText::of(batch::pattern_of_line(input).expect("a pattern"))
-                };
+                }
                 let (first, second) = (read(&inputs[0]), read(&inputs[1]));
                 assert!(matches!(&first, PatternText::Text(t) if *t == patterns[0]));
                 assert!(matches!(&second, PatternText::Json(j) if *j == inputs[1]));
