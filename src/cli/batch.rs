@@ -172,7 +172,9 @@ impl Chunks<'_> {
 /// not UTF-8 (nothing appended). Faster for long lines: the line's end is found with the
 /// `memchr` crate's vectorised search, and a line inside the reader's buffer is checked and
 /// copied once. A line that runs past the buffer is gathered in `spill` first, so that a
-/// character split between two buffers is checked whole.
+/// character split between two buffers is checked whole. Unlike `BufRead::read_line`, after
+/// an error the reader may be left anywhere in the line (a line inside the buffer that is
+/// not UTF-8 is not consumed): the caller stops reading at the first error.
 fn read_line(
     reader: &mut dyn BufRead,
     text: &mut String,
