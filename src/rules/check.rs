@@ -751,7 +751,8 @@ impl Checker {
     /// pair formula's is decided here; one with conditions on other fields
     /// ([`fast::Node::Other`]) is only looked up in the memo, and on a miss decided through
     /// the parser from the `pattern` text and remembered when valid. (Without a memo, such
-    /// a formula gets `None`: the caller parses the pattern.)
+    /// a formula gets `None`: the caller parses the pattern.) A memoising checker looks a
+    /// formula up by its key, then by its verdict key ([`Checker::decide_shared`]).
     fn decide_quick<'p>(
         &self,
         read: fast::QuickFormula<'_>,
@@ -792,36 +793,11 @@ impl Checker {
             true => match Self::lookup(&lock, &key) {
                 Some(known) => known,
                 None => {
-                    // The commonest formulas share a verdict with any formula of the same
-                    // verdict key (`b'V'` and the key: no formula's key starts so); a
-                    // formula decided through the parser, only when it was decided as a
-                    // split pattern.
-                    let mut shared = vec![b'V'];
-                    let keyed = read.write_verdict_key(&mut shared, &self.known_names, source);
-                    let known = match keyed {
-                        true => Self::lookup(&lock, &shared),
-                        false => None,
-                    };
-                    let verdict = match known {
-                        Some(known) => known,
-                        None => {
-                            let decided = decide(read);
-                            let verdict = decided.as_ref().map(|(verdict, _)| verdict.clone());
-                            let mut memo = lock();
-                            if keyed
-                                && decided.is_some_and(|(_, share)| share)
-                                && memo.len() < MEMO_CAPACITY
-                            {
-                                memo.insert(shared.into(), verdict.clone());
-                            }
-                            verdict
-                        }
-                    };
-                    let mut memo = lock();
+                    let verdict = self.decide_shared(read, source, &lock, decide);
                     // A formula with other conditions is remembered only with a verdict:
                     // `None` may be an error that the parser is to report.
-                    if memo.len() < MEMO_CAPACITY && (pair || verdict.is_some()) {
-                        memo.insert(key.as_slice().into(), verdict.clone());
+                    if pair || verdict.is_some() {
+                        Self::remember(&lock, key.as_slice().into(), verdict.clone());
                     }
                     verdict
                 }
@@ -829,6 +805,44 @@ impl Checker {
         };
         KEY.with(|k| *k.borrow_mut() = key);
         verdict
+    }
+
+    /// The verdict of a formula the memo does not know by its key: that of a formula with
+    /// the same verdict key ([`fast::QuickFormula::write_verdict_key`]: `b'V'` and the key,
+    /// which no formula's key starts with), or `decide`'s, remembered under the verdict key
+    /// when `decide` says it may be shared (a pair formula's, or one decided as a split
+    /// pattern).
+    fn decide_shared<'m>(
+        &self,
+        read: fast::QuickFormula<'_>,
+        source: &str,
+        lock: &impl Fn() -> std::sync::MutexGuard<'m, QuickMemo>,
+        decide: impl FnOnce(fast::QuickFormula<'_>) -> Option<(Arc<Verdict>, bool)>,
+    ) -> Option<Arc<Verdict>> {
+        let mut shared = vec![b'V'];
+        if !read.write_verdict_key(&mut shared, &self.known_names, source) {
+            return decide(read).map(|(verdict, _)| verdict);
+        }
+        if let Some(known) = Self::lookup(lock, &shared) {
+            return known;
+        }
+        let (verdict, share) = decide(read).unzip();
+        if share == Some(true) {
+            Self::remember(lock, shared.into(), verdict.clone());
+        }
+        verdict
+    }
+
+    /// Remembers `verdict` under `key` in the quick memo (`lock`ed), unless it is full.
+    fn remember<'m>(
+        lock: &impl Fn() -> std::sync::MutexGuard<'m, QuickMemo>,
+        key: Box<[u8]>,
+        verdict: Option<Arc<Verdict>>,
+    ) {
+        let mut memo = lock();
+        if memo.len() < MEMO_CAPACITY {
+            memo.insert(key, verdict);
+        }
     }
 
     /// What the quick memo (`lock`ed) knows for `key`, its lock released (the guard of a

@@ -239,11 +239,12 @@ impl<'f> QuickFormula<'f> {
         self.root.write_key(out, known)
     }
 
-    /// For the commonest pair formulas, appends a key of all that their verdict under a rule
-    /// with the eventNames `known` (all of them) and the eventSource `source` depends on, so
-    /// that pair formulas with the same verdict key have the same verdict (a memo key for
-    /// verdicts; the formulas' own keys, [`QuickFormula::write_key`], also tell apart those
-    /// that differ only in what the verdict does not depend on). False for other formulas.
+    /// For the commonest formulas (the three shapes below), appends a key of all that their
+    /// verdict under a rule with the eventNames `known` (all of them) and the eventSource
+    /// `source` depends on, so that formulas with the same verdict key have the same verdict
+    /// (a memo key for verdicts; the formulas' own keys, [`QuickFormula::write_key`], also
+    /// tell apart those that differ only in what the verdict does not depend on). False for
+    /// other formulas.
     ///
     /// - `eventName ∈ V` (one list, `V` not empty): it holds at `(N, source)` exactly for
     ///   the required names `N` in `V`, and it holds at `(v, s)` for any `v` in `V` and a
@@ -326,18 +327,9 @@ impl<'f> QuickFormula<'f> {
         if !known.complete {
             return false;
         }
-        let mut bitmap = [0u64; KEY_WORDS];
         let mut unknown = false;
-        for value in values {
-            match known.place(value) {
-                Some(place) => bitmap[place / 64] |= 1 << (place % 64),
-                None => unknown = true,
-            }
-        }
         out.push(tag);
-        for word in bitmap {
-            out.extend_from_slice(&word.to_le_bytes());
-        }
+        known.write_bitmap(out, values, |_| unknown = true);
         if tag == b'B' {
             out.push(u8::from(unknown));
         }
@@ -402,6 +394,26 @@ impl KnownNames {
             known.slots[slot] = (words, known.names.len() as u16);
         }
         known
+    }
+
+    /// Appends the bitmap of the places of the known names among `values` (as
+    /// [`KEY_WORDS`] little-endian words), handing each other value to `unknown`.
+    fn write_bitmap<'v>(
+        &self,
+        out: &mut Vec<u8>,
+        values: &[&'v str],
+        mut unknown: impl FnMut(&'v str),
+    ) {
+        let mut bitmap = [0u64; KEY_WORDS];
+        for value in values {
+            match self.place(value) {
+                Some(place) => bitmap[place / 64] |= 1 << (place % 64),
+                None => unknown(value),
+            }
+        }
+        for word in bitmap {
+            out.extend_from_slice(&word.to_le_bytes());
+        }
     }
 
     /// The place of `name`, if it is known.
@@ -538,16 +550,7 @@ impl<'f> Node<'f> {
                 out.push(if *name { b'N' } else { b'S' });
                 let mut others = Vec::new();
                 if *name {
-                    let mut bitmap = [0u64; KEY_WORDS];
-                    for value in values {
-                        match known.place(value) {
-                            Some(place) => bitmap[place / 64] |= 1 << (place % 64),
-                            None => others.push(*value),
-                        }
-                    }
-                    for word in bitmap {
-                        out.extend_from_slice(&word.to_le_bytes());
-                    }
+                    known.write_bitmap(out, values, |value| others.push(value));
                 } else {
                     others.extend_from_slice(values);
                 }
