@@ -163,10 +163,11 @@ pub(super) struct PairEval<'f> {
     root: Node<'f>,
 }
 
-/// A node of a [`PairEval`].
+/// A node of a [`PairEval`] or a [`QuickFormula`].
 pub(super) enum Node<'f> {
-    /// The field (`eventName` when `name`, else `eventSource`) equals one of `values`
-    /// (sorted by [`by_length`]: most comparisons of a search are of lengths).
+    /// The field (`eventName` when `name`, else `eventSource`) equals one of `values`: in a
+    /// [`PairEval`], sorted by [`by_length`] (most comparisons of a search are of lengths);
+    /// in a [`QuickFormula`], as written ([`Node::sort_lists`] sorts them).
     OneOf { name: bool, values: Vec<&'f str> },
     /// The field (as in `OneOf`) starts with `prefix`: `field = "prefix*"`, read by the
     /// quick recogniser (from a formula, the same atom is an `Atom`).
