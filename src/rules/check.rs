@@ -737,7 +737,8 @@ impl Checker {
     #[doc(hidden)]
     pub fn quick_verdict_in_json(&self, after_quote: &str) -> Option<(Arc<Verdict>, usize)> {
         let source = self.quick_source()?;
-        let (eval, len) = quick::recognise_in_json(after_quote)?;
+        let (eval, len) =
+            quick::names_in_json(after_quote).or_else(|| quick::recognise_in_json(after_quote))?;
         let decoded = || {
             let json = after_quote.get(..len)?;
             serde_json::from_str::<String>(&format!("\"{json}\""))

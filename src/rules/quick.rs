@@ -116,6 +116,117 @@ pub(super) fn recognise_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, 
     Some((QuickFormula::new(root.into_node()), len))
 }
 
+/// [`recognise_in_json`] of the commonest pattern, a disjunction of eventName equalities
+/// grouped by any parentheses, read in one loop: no `Or`/`And`/`Primary` calls and no
+/// operand parts. In the grammar of the module doc, with `&&` and `$.eventSource` taken
+/// out, such a pattern is
+///
+/// ```text
+/// Ws "{" Ops Ws "}" Ws      Ops = Opens NameCondition Closes { Ws "||" Opens NameCondition Closes }
+/// Opens = { Ws "(" }        Closes = { Ws ")" }
+/// ```
+///
+/// where the parentheses balance and never close more than they opened (a string of
+/// operands, `||` and parentheses is a disjunction exactly when this holds). Whatever the
+/// grouping, the parse tree is a disjunction of the conditions, in the order written, and
+/// [`recognise_in_json`] builds one list of them (one condition alone: that condition).
+///
+/// Gives what [`recognise_in_json`] gives, or `None` (the caller asks it): a line with a
+/// `&` or a `*` anywhere, another field's condition, an operator other than `=`, more than
+/// [`MAX_DEPTH`] open parentheses (at most `MAX_DEPTH - 1` of them enclose a `(` read
+/// there, so the general reader does not give up), and whatever it gives up on (a
+/// condition is read by the same [`condition`]). A unit test compares the two on generated
+/// lists and edits of them.
+pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usize)> {
+    let bytes = after_quote.as_bytes();
+    // `&&` and wildcards: the general reader's shapes. One vectorised search of the line.
+    if memchr::memchr2(b'&', b'*', bytes).is_some() {
+        return None;
+    }
+    // JSON whitespace inside the string at `at`: a space or an escaped `\n`, `\t`, `\r`.
+    let ws_len = |at: usize| match bytes.get(at..) {
+        Some([b' ', ..]) => 1,
+        Some([b'\\', b'n' | b't' | b'r', ..]) => 2,
+        _ => 0,
+    };
+    let mut at = 0;
+    loop {
+        match ws_len(at) {
+            0 => break,
+            n => at += n,
+        }
+    }
+    if bytes.get(at) != Some(&b'{') {
+        return None;
+    }
+    at += 1;
+    let mut names = Vec::with_capacity(32);
+    let mut depth = 0;
+    loop {
+        // Before an operand: whitespace and `(`, then the condition's `$`.
+        loop {
+            match bytes.get(at)? {
+                b'$' => break,
+                b'(' if depth < MAX_DEPTH => {
+                    depth += 1;
+                    at += 1;
+                }
+                _ => match ws_len(at) {
+                    0 => return None,
+                    n => at += n,
+                },
+            }
+        }
+        // `at` follows ASCII bytes: a character boundary.
+        let (rest, part) = condition::<InJson>(&after_quote[at..])?;
+        let Part::Eq { name: true, value } = part else {
+            return None;
+        };
+        names.push(value);
+        at = bytes.len() - rest.len();
+        // After an operand: whitespace and `)`, then `||` or the pattern's `}`.
+        loop {
+            match bytes.get(at)? {
+                b')' if depth > 0 => {
+                    depth -= 1;
+                    at += 1;
+                }
+                b'|' if bytes.get(at + 1) == Some(&b'|') => {
+                    at += 2;
+                    break;
+                }
+                b'}' if depth == 0 => {
+                    at += 1;
+                    let rest = InJson::ws(&after_quote[at..]);
+                    let len = bytes.len() - rest.len();
+                    if len > AWS_MAX_PATTERN_CHARS {
+                        return None;
+                    }
+                    let after = rest.strip_prefix('"')?;
+                    if !after
+                        .bytes()
+                        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                    {
+                        return None;
+                    }
+                    let root = match names.len() {
+                        1 => Node::OneOf {
+                            name: true,
+                            values: names,
+                        },
+                        _ => Node::any_of(names, Vec::new(), Vec::new()),
+                    };
+                    return Some((QuickFormula::new(root), len));
+                }
+                _ => match ws_len(at) {
+                    0 => return None,
+                    n => at += n,
+                },
+            }
+        }
+    }
+}
+
 /// `Ws "{" Or Ws "}" Ws`, and what follows.
 fn braces<W: Written>(i: &str) -> Option<(&str, Part<'_>)> {
     let rest = W::ws(i).strip_prefix('{')?;
@@ -682,6 +793,102 @@ mod tests {
                 .count()
                 * 8;
             proptest::prop_assert_eq!(letters(&bytes), naive);
+        }
+    }
+
+    /// A disjunction of `$.eventName` equalities as a JSON string's text (after its opening
+    /// quote, with the closing one): each item is a name, whether it is quoted, how many
+    /// parentheses open before it and close after it (no more than are open; the last
+    /// closes the rest), and the whitespace around its parts.
+    fn names_line(items: &[(String, bool, usize, usize, [&str; 4])], end: &str) -> String {
+        let mut text = String::from("{");
+        let mut depth = 0;
+        for (i, (name, quoted, opens, closes, ws)) in items.iter().enumerate() {
+            if i > 0 {
+                text += &format!("{}||", ws[0]);
+            }
+            for _ in 0..*opens {
+                text += &format!("{}(", ws[1]);
+            }
+            depth += opens;
+            let value = match quoted {
+                true => format!("\"{name}\""),
+                false => name.clone(),
+            };
+            text += &format!("{}$.eventName{}={}{value}", ws[2], ws[3], ws[1]);
+            let closes = match i + 1 == items.len() {
+                true => depth,
+                false => (*closes).min(depth),
+            };
+            for _ in 0..closes {
+                text += &format!("{})", ws[3]);
+            }
+            depth -= closes;
+        }
+        text += "}";
+        let json = serde_json::to_string(&text).expect("a string");
+        format!("{}{end}", &json[1..json.len() - 1])
+    }
+
+    proptest::proptest! {
+        /// [`names_in_json`] reads every generated disjunction of eventNames, grouped and
+        /// spaced any way, and then gives exactly what [`recognise_in_json`] gives; after
+        /// any one-byte edit (a bracket, an operator, a quote, an escape, a `*`, another
+        /// field's `$`...), it gives that too or nothing.
+        #[test]
+        fn names_in_json_reads_what_the_recogniser_reads(
+            items in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec![
+                        "CreatePolicy", "DeleteGroupPolicy", "AddUserToGroup", "Put_Policy",
+                        "A", "x1", "a.b-c", "B ", "1x", "DeleteGroupPolicyVersions",
+                    ]),
+                    proptest::bool::ANY,
+                    0..3usize,
+                    0..3usize,
+                    proptest::array::uniform4(proptest::sample::select(vec![
+                        "", "", " ", "  ", "\n", "\t", "\r\n",
+                    ])),
+                ),
+                1..12,
+            ),
+            end in proptest::sample::select(vec!["\"", "\" \t", "\"x", "", "\"\""]),
+            edit_at in 0..400usize,
+            edit in proptest::sample::select(vec![
+                None, Some(""), Some("("), Some(")"), Some("|"), Some("&&"), Some("*"),
+                Some("\\\""), Some("\\\\"), Some("\\u0020"), Some(" "), Some("$"),
+                Some("$.eventSource = x ||"), Some("$.a = b ||"), Some("{"), Some("}"),
+                Some("="), Some("!="), Some("a"), Some("0"), Some("\\n"), Some("\u{e9}"),
+            ]),
+        ) {
+            let items: Vec<_> = items
+                .into_iter()
+                .map(|(name, quoted, opens, closes, ws)| {
+                    // A bare value must be a bare token: a name with a space, or one that
+                    // starts like a number, is quoted.
+                    let quoted = quoted || name.contains(' ') || name.starts_with('1');
+                    (name.to_owned(), quoted, opens, closes, ws)
+                })
+                .collect();
+            let mut line = names_line(&items, end);
+            if let Some(edit) = edit {
+                // Replace the byte at `edit_at` (on a character boundary), or insert at the
+                // end.
+                let at = (0..=edit_at.min(line.len()))
+                    .rev()
+                    .find(|&i| line.is_char_boundary(i))
+                    .unwrap_or(0);
+                let next = line[at..].chars().next().map_or(0, char::len_utf8);
+                line.replace_range(at..at + next, edit);
+            }
+            let fast = names_in_json(&line);
+            let general = recognise_in_json(&line);
+            if edit.is_none() && end.starts_with('"') && !end.contains('x') && end != "\"\"" {
+                proptest::prop_assert!(fast.is_some(), "not read: {line:?}");
+            }
+            if let Some(fast) = fast {
+                proptest::prop_assert_eq!(Some(fast), general, "{:?}", line);
+            }
         }
     }
 
