@@ -773,6 +773,21 @@ impl<'f> Texts<'f> {
 /// `s` or a made-up source (never `source`), so `s' = source` only when `s = source`; then
 /// `n` is not a required name, and `n'` is `n` or a made-up name (never a required one).
 pub(super) fn matches_outside(p: &PairEval<'_>, names: &[String], source: &str) -> Option<bool> {
+    // The commonest formula, `eventName ∈ V` (`V` not empty), holds at `(v, s)` for every
+    // `v` in `V` and every `s`, some of which are not `source`: the candidates' first
+    // answer, without building them.
+    let list = match &p.root {
+        Node::Or(ops) => match ops.as_slice() {
+            [only] => only,
+            _ => &p.root,
+        },
+        root => root,
+    };
+    if let Node::OneOf { name: true, values } = list {
+        if !values.is_empty() {
+            return Some(true);
+        }
+    }
     let (mut by_name, mut by_source) = (Texts::default(), Texts::default());
     if !p.root.texts(&mut by_name, &mut by_source) {
         return None;

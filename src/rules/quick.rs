@@ -227,6 +227,67 @@ pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usiz
     }
 }
 
+/// [`InJson`]'s reader of the commonest condition (`Written::name_condition`): at the start
+/// of `bytes`, `$.eventName = V` with `V` a bare token of key characters that starts with
+/// a letter or `_`, or a quoted value without a `*` or an escape; gives where `V` is and
+/// where the condition ends. `None` for anything else, which [`condition`]'s general
+/// reading reads (or gives up on) instead; whenever this gives a value, that reading gives
+/// `Part::Eq` with the same value and ends in the same place.
+#[inline(always)]
+fn name_condition_in_json(bytes: &[u8]) -> Option<(std::ops::Range<usize>, usize)> {
+    if bytes.get(..11)? != b"$.eventName" {
+        return None;
+    }
+    // The key ends at `=` or at whitespace before it (no further key character or step).
+    let mut i = 11;
+    if bytes.get(i) != Some(&b'=') {
+        i = ws_in_json(bytes, i);
+        if bytes.get(i) != Some(&b'=') {
+            return None;
+        }
+    }
+    let i = ws_in_json(bytes, i + 1);
+    let (value, end) = if bytes.get(i..i + 2) == Some(b"\\\"") {
+        // Up to the next stop, which must be the closing `\"`.
+        let stop = next_stop(bytes, i + 2);
+        if bytes.get(stop..stop + 2) != Some(b"\\\"") {
+            return None;
+        }
+        (i + 2..stop, stop + 2)
+    } else {
+        // A bare token: not empty, not one that might read as a number (a digit, `+`,
+        // `-` first), and without a `*` (its class is not 1).
+        if !matches!(bytes.get(i), Some(b'a'..=b'z' | b'A'..=b'Z' | b'_')) {
+            return None;
+        }
+        let mut end = i + letters(&bytes[i..]);
+        while bytes
+            .get(end)
+            .is_some_and(|&b| BARE_VALUE_BYTE[usize::from(b)] == 1)
+        {
+            end += 1;
+        }
+        (i..end, end)
+    };
+    // What may end a value (`&` is left to `condition`).
+    match bytes.get(end..)? {
+        [b' ' | b')' | b'}' | b'|', ..] | [b'\\', b'n' | b't' | b'r', ..] => Some((value, end)),
+        _ => None,
+    }
+}
+
+/// [`InJson::ws`] on byte positions: the position after the whitespace at `at`.
+#[inline(always)]
+fn ws_in_json(bytes: &[u8], mut at: usize) -> usize {
+    loop {
+        match bytes.get(at..) {
+            Some([b' ', ..]) => at += 1,
+            Some([b'\\', b'n' | b't' | b'r', ..]) => at += 2,
+            _ => return at,
+        }
+    }
+}
+
 /// `Ws "{" Or Ws "}" Ws`, and what follows.
 fn braces<W: Written>(i: &str) -> Option<(&str, Part<'_>)> {
     let rest = W::ws(i).strip_prefix('{')?;
@@ -249,6 +310,13 @@ trait Written {
     /// What a quoted value's reader does at `bytes[at]`, a `"`, a `\\` or a byte below
     /// 0x20 ([`next_stop`]'s other stops; `*` is noted by the reader).
     fn quote_stop(bytes: &[u8], at: usize) -> Stop;
+    /// The commonest condition, `$.eventName = V`, read faster when this writing has a
+    /// reader for it: `V` and `i` after it. `None` leaves `i` to [`condition`]'s general
+    /// reading, which gives the same value and rest whenever this gives them.
+    #[inline(always)]
+    fn name_condition(_i: &str) -> Option<(&str, &str)> {
+        None
+    }
 
     /// A quoted value after its opening quote: the value, `i` after its closing quote, and
     /// whether the value has a `*`. `None` gives up (an escape, which the parser reads).
@@ -368,6 +436,13 @@ impl Written for InJson {
             _ => Stop::GiveUp,
         }
     }
+
+    #[inline(always)]
+    fn name_condition(i: &str) -> Option<(&str, &str)> {
+        let (value, end) = name_condition_in_json(i.as_bytes())?;
+        // The value is between ASCII bytes, and `end` follows one: character boundaries.
+        Some((&i[value], &i[end..]))
+    }
 }
 
 /// The position of the first `"`, `\`, `*` or byte below 0x20 at or after `from` (the
@@ -443,8 +518,9 @@ fn text_condition(name: bool, value: &str) -> Option<Part<'_>> {
     }
 }
 
-/// How many bytes at the start of `bytes` are ASCII letters, counted in words of eight:
-/// a multiple of 8, at most the number of letters there.
+/// How many bytes at the start of `bytes` are ASCII letters: eight bytes at a time, then
+/// the first other byte found in its word, so the count is exact up to the last whole word
+/// of `bytes` (the bytes after it are left to the caller's byte-by-byte loop).
 #[inline(always)]
 fn letters(bytes: &[u8]) -> usize {
     const fn splat(b: u8) -> u64 {
@@ -456,12 +532,14 @@ fn letters(bytes: &[u8]) -> usize {
         let word = u64::from_le_bytes(*word);
         // Lower case; a byte is a letter when it is ASCII and between `a` and `z`. Adding
         // `0x80 - c` to a byte below 0x80 sets its high bit exactly when it is at least `c`,
-        // and carries into no other byte.
+        // and carries into no other byte: each byte's mark is its own.
         let lower = word | splat(0x20);
         let at_least_a = (lower & !HIGHS).wrapping_add(splat(0x80 - b'a'));
         let above_z = (lower & !HIGHS).wrapping_add(splat(0x80 - b'z' - 1));
-        if (at_least_a & !above_z & !word & HIGHS) != HIGHS {
-            break;
+        let others = !(at_least_a & !above_z & !word) & HIGHS;
+        if others != 0 {
+            // The lowest marked byte is the first in the text (little-endian).
+            return at + others.trailing_zeros() as usize / 8;
         }
         at += 8;
     }
@@ -593,6 +671,15 @@ fn primary<W: Written>(i: &str, depth: usize) -> Option<(&str, Part<'_>)> {
 /// `Condition`.
 #[inline(always)]
 fn condition<W: Written>(i: &str) -> Option<(&str, Part<'_>)> {
+    match W::name_condition(i) {
+        Some((value, rest)) => Some((rest, Part::Eq { name: true, value })),
+        None => any_condition::<W>(i),
+    }
+}
+
+/// `Condition`, read in general.
+#[inline(always)]
+fn any_condition<W: Written>(i: &str) -> Option<(&str, Part<'_>)> {
     // Compared as byte strings of known length, which the compiler inlines.
     let (name, key_len) = match i.as_bytes() {
         [b'$', b'.', rest @ ..] if rest.starts_with(b"eventName") => (true, 9),
@@ -616,7 +703,7 @@ fn condition<W: Written>(i: &str) -> Option<(&str, Part<'_>)> {
         let (value, rest, star) = W::quoted(quoted)?;
         (value, star, rest)
     } else {
-        // Eight ASCII letters at a time (most values are eventNames), then byte by byte.
+        // ASCII letters eight at a time (most values are eventNames), then byte by byte.
         let mut end = letters(bytes);
         let mut classes = 0;
         while let Some(&b) = bytes.get(end) {
@@ -771,10 +858,11 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// [`letters`] counts the leading words of eight ASCII letters, over bytes next to
-        /// the letters' ranges (`@`, `[`, `` ` ``, `{`) and with the case bit set on others.
+        /// [`letters`] counts the leading ASCII letters (exactly, but for those after the
+        /// last whole word of eight), over bytes next to the letters' ranges (`@`, `[`,
+        /// `` ` ``, `{`) and with the case bit set on others.
         #[test]
-        fn letters_counts_words_of_letters(
+        fn letters_counts_the_leading_letters(
             mut bytes in proptest::collection::vec(
                 proptest::sample::select(b"azAZqQmM".to_vec()),
                 0..40,
@@ -787,12 +875,13 @@ mod tests {
             if at <= bytes.len() {
                 bytes.insert(at, odd);
             }
-            let naive = bytes
-                .chunks_exact(8)
-                .take_while(|word| word.iter().all(u8::is_ascii_alphabetic))
-                .count()
-                * 8;
-            proptest::prop_assert_eq!(letters(&bytes), naive);
+            let leading = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            let whole_words = bytes.len() / 8 * 8;
+            let expected = match leading < whole_words {
+                true => leading,
+                false => whole_words,
+            };
+            proptest::prop_assert_eq!(letters(&bytes), expected);
         }
     }
 
@@ -888,6 +977,68 @@ mod tests {
             }
             if let Some(fast) = fast {
                 proptest::prop_assert_eq!(Some(fast), general, "{:?}", line);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// [`InJson`]'s reader of `$.eventName = V` gives what the general reading of a
+        /// condition gives, whenever it gives anything: over spacings, quoted and bare
+        /// values of key characters, look-alike keys, and any one-byte edit (a quote, an
+        /// escape, a `*`, a digit first, another ending...). It reads every unedited one
+        /// whose value starts with a letter.
+        #[test]
+        fn name_condition_reads_what_condition_reads(
+            key in proptest::sample::select(vec!["eventName", "eventName", "eventNames", "eventNam"]),
+            ws in proptest::array::uniform2(proptest::sample::select(vec![
+                "", "", " ", "  ", "\\n", "\\t", "\\r\\n", "\\u0020",
+            ])),
+            value in proptest::sample::select(vec![
+                "CreatePolicy", "x", "a.b-c_d", "Put_1", "DeleteGroupPolicyVersions", "_a",
+                "1x", "12", "1e5", "-x", "a b", "a\u{e9}b", "",
+            ]),
+            quoted in proptest::bool::ANY,
+            end in proptest::sample::select(vec![
+                "", " ", ")", "}", "||", "&&", "\\n", "\\\"", "x", ",", "]", "\\u0020",
+            ]),
+            edit_at in 0..60usize,
+            edit in proptest::sample::select(vec![
+                None, Some(""), Some("*"), Some("\\\""), Some("\\\\"), Some("\""),
+                Some(" "), Some("0"), Some("="), Some("."), Some("["), Some("\u{1}"),
+            ]),
+        ) {
+            let value_text = match quoted {
+                true => format!("\\\"{value}\\\""),
+                false => value.to_owned(),
+            };
+            let mut text = format!("$.{key}{}={}{value_text}{end}", ws[0], ws[1]);
+            if let Some(edit) = edit {
+                let at = (0..=edit_at.min(text.len()))
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(0);
+                let next = text[at..].chars().next().map_or(0, char::len_utf8);
+                text.replace_range(at..at + next, edit);
+            }
+            let fast = InJson::name_condition(&text);
+            if edit.is_none()
+                && key == "eventName"
+                && !ws.contains(&"\\u0020")
+                && value.starts_with(|c: char| c.is_ascii_alphabetic())
+                && (quoted || !value.contains([' ', '\u{e9}']))
+                && matches!(end, " " | ")" | "}" | "||" | "\\n")
+            {
+                proptest::prop_assert!(fast.is_some(), "not read: {text:?}");
+            }
+            if let Some((value, rest)) = fast {
+                let general = any_condition::<InJson>(&text);
+                let Some((general_rest, Part::Eq { name: true, value: general_value })) = general
+                else {
+                    return Err(proptest::test_runner::TestCaseError::fail(format!(
+                        "{text:?}: read {value:?}, but not as an eventName equality in general"
+                    )));
+                };
+                proptest::prop_assert_eq!((value, rest), (general_value, general_rest), "{:?}", text);
             }
         }
     }
