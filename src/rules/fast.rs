@@ -593,6 +593,38 @@ impl<'f> Node<'f> {
         }
     }
 
+    /// `(V, None)` for `eventName ∈ V`, `(V, Some(S))` for `eventName ∈ V ∧ eventSource ∈
+    /// S` (in either order), with `V` and `S` not empty; each list maybe the one operand of
+    /// an `||`. `None` for any other formula.
+    fn name_and_source_lists(&self) -> Option<(&[&'f str], Option<&[&'f str]>)> {
+        /// A list, maybe alone in an `||`: its field (`true` for eventName) and values.
+        fn list<'a, 'f>(node: &'a Node<'f>) -> Option<(bool, &'a [&'f str])> {
+            match node {
+                Node::Or(ops) => match ops.as_slice() {
+                    [only] => list(only),
+                    _ => None,
+                },
+                Node::OneOf { name, values } if !values.is_empty() => Some((*name, values)),
+                _ => None,
+            }
+        }
+        if let Some((true, values)) = list(self) {
+            return Some((values, None));
+        }
+        let Node::And(ops) = self else {
+            return None;
+        };
+        match ops.as_slice() {
+            [a, b] => match (list(a)?, list(b)?) {
+                ((true, values), (false, sources)) | ((false, sources), (true, values)) => {
+                    Some((values, Some(sources)))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn is_pair(&self) -> bool {
         match self {
             Node::Other(_) => false,
@@ -773,20 +805,18 @@ impl<'f> Texts<'f> {
 /// `s` or a made-up source (never `source`), so `s' = source` only when `s = source`; then
 /// `n` is not a required name, and `n'` is `n` or a made-up name (never a required one).
 pub(super) fn matches_outside(p: &PairEval<'_>, names: &[String], source: &str) -> Option<bool> {
-    // The commonest formula, `eventName ∈ V` (`V` not empty), holds at `(v, s)` for every
-    // `v` in `V` and every `s`, some of which are not `source`: the candidates' first
-    // answer, without building them.
-    let list = match &p.root {
-        Node::Or(ops) => match ops.as_slice() {
-            [only] => only,
-            _ => &p.root,
-        },
-        root => root,
-    };
-    if let Node::OneOf { name: true, values } = list {
-        if !values.is_empty() {
-            return Some(true);
-        }
+    // The commonest formulas, `eventName ∈ V` and `eventName ∈ V ∧ eventSource ∈ S` (lists
+    // not empty), hold exactly at the pairs of `V × S` (`S` every string for the first):
+    // outside the requirement `names × {source}` exactly when `S` has a source other than
+    // `source` or `V` a name not in `names`. Answered without building candidates.
+    if let Some((values, sources)) = p.root.name_and_source_lists() {
+        let other_source = sources.map_or(true, |s| s.iter().any(|s| *s != source));
+        let other_name = || {
+            values
+                .iter()
+                .any(|v| names.binary_search_by(|n| n.as_str().cmp(v)).is_err())
+        };
+        return Some(other_source || other_name());
     }
     let (mut by_name, mut by_source) = (Texts::default(), Texts::default());
     if !p.root.texts(&mut by_name, &mut by_source) {
