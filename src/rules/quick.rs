@@ -116,31 +116,37 @@ pub(super) fn recognise_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, 
     Some((QuickFormula::new(root.into_node()), len))
 }
 
-/// [`recognise_in_json`] of the commonest pattern, a disjunction of eventName equalities
-/// grouped by any parentheses, read in one loop: no `Or`/`And`/`Primary` calls and no
-/// operand parts. In the grammar of the module doc, with `&&` and `$.eventSource` taken
-/// out, such a pattern is
+/// [`recognise_in_json`] of the commonest patterns, read in one loop: no `Or`/`And`/
+/// `Primary` calls and no operand parts. They are a disjunction of eventName equalities
+/// grouped by any parentheses, or a conjunction of such disjunctions and single other
+/// conditions (`$.eventSource = "iam.amazonaws.com"`, `$.errorCode NOT EXISTS`); in the
+/// grammar of the module doc:
 ///
 /// ```text
-/// Ws "{" Ops Ws "}" Ws      Ops = Opens NameCondition Closes { Ws "||" Opens NameCondition Closes }
-/// Opens = { Ws "(" }        Closes = { Ws ")" }
+/// Ws "{" Operand { Ws "&&" Operand } Ws "}" Ws
+/// Operand = Names | Opens Condition Closes
+/// Names   = Opens NameCondition Closes { Ws "||" Opens NameCondition Closes }
+/// Opens   = { Ws "(" }        Closes = { Ws ")" }
 /// ```
 ///
-/// where the parentheses balance and never close more than they opened (a string of
-/// operands, `||` and parentheses is a disjunction exactly when this holds). Whatever the
-/// grouping, the parse tree is a disjunction of the conditions, in the order written, and
-/// [`recognise_in_json`] builds one list of them (one condition alone: that condition).
+/// where an operand's parentheses balance and never close more than they opened (a string
+/// of conditions, `||` and parentheses is a disjunction exactly when this holds), and,
+/// when there is a `&&`, no `||` is outside every parenthesis (`&&` binds tighter: `A || B
+/// && C` is `A || (B && C)`). Whatever the grouping, a `Names` operand's parse tree is a
+/// disjunction of its conditions in the order written, of which [`recognise_in_json`]
+/// builds one list (one condition alone: that condition), and the `&&`s a conjunction of
+/// the operands in order.
 ///
 /// Gives what [`recognise_in_json`] gives, or `None` (the caller asks it): a line with a
-/// `&` or a `*` anywhere, another field's condition, an operator other than `=`, more than
-/// [`MAX_DEPTH`] open parentheses (at most `MAX_DEPTH - 1` of them enclose a `(` read
-/// there, so the general reader does not give up), and whatever it gives up on (a
-/// condition is read by the same [`condition`]). A unit test compares the two on generated
-/// lists and edits of them.
+/// `*` anywhere, a `&&` inside parentheses, other shapes, more than [`MAX_DEPTH`] open
+/// parentheses (at most `MAX_DEPTH - 1` of them enclose a `(` read there, so the general
+/// reader does not give up), and whatever it gives up on (a condition is read by
+/// [`name_condition_in_json`], or [`condition`], which give the same for it). A unit test
+/// compares the two on generated patterns and edits of them.
 pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usize)> {
     let bytes = after_quote.as_bytes();
-    // `&&` and wildcards: the general reader's shapes. One vectorised search of the line.
-    if memchr::memchr2(b'&', b'*', bytes).is_some() {
+    // Wildcards: the general reader's shapes. One vectorised search of the line.
+    if memchr::memchr(b'*', bytes).is_some() {
         return None;
     }
     // JSON whitespace inside the string at `at`: a space or an escaped `\n`, `\t`, `\r`.
@@ -149,21 +155,20 @@ pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usiz
         Some([b'\\', b'n' | b't' | b'r', ..]) => 2,
         _ => 0,
     };
-    let mut at = 0;
-    loop {
-        match ws_len(at) {
-            0 => break,
-            n => at += n,
-        }
-    }
+    let mut at = ws_in_json(bytes, 0);
     if bytes.get(at) != Some(&b'{') {
         return None;
     }
     at += 1;
+    // The operand being read: its eventNames, or its one other condition.
     let mut names = Vec::with_capacity(32);
+    let mut single: Option<Node<'_>> = None;
+    // The operands before a `&&`, and whether a `||` was outside every parenthesis.
+    let mut operands = Vec::new();
+    let mut or_outside = false;
     let mut depth = 0;
     loop {
-        // Before an operand: whitespace and `(`, then the condition's `$`.
+        // Before a condition: whitespace and `(`, then the condition's `$`.
         loop {
             match bytes.get(at)? {
                 b'$' => break,
@@ -182,22 +187,24 @@ pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usiz
         // pieces and read back whole, which stalls (a quarter of this function's time in a
         // profile). The others through `condition`, which gives the same for this one.
         match name_condition_in_json(&bytes[at..]) {
-            Some((value, end)) => {
+            Some((value, end)) if single.is_none() => {
                 // The value is between ASCII bytes: character boundaries.
                 names.push(&after_quote[at + value.start..at + value.end]);
                 at += end;
             }
+            Some(_) => return None,
             None => {
                 // `at` follows ASCII bytes: a character boundary.
                 let (rest, part) = condition::<InJson>(&after_quote[at..])?;
-                let Part::Eq { name: true, value } = part else {
-                    return None;
-                };
-                names.push(value);
+                match part {
+                    Part::Eq { name: true, value } if single.is_none() => names.push(value),
+                    part if names.is_empty() && single.is_none() => single = Some(part.into_node()),
+                    _ => return None,
+                }
                 at = bytes.len() - rest.len();
             }
         }
-        // After an operand: whitespace and `)`, then `||` or the pattern's `}`.
+        // After a condition: whitespace and `)`, then `||`, `&&` or the pattern's `}`.
         loop {
             match bytes.get(at)? {
                 b')' if depth > 0 => {
@@ -205,12 +212,26 @@ pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usiz
                     at += 1;
                 }
                 b'|' if bytes.get(at + 1) == Some(&b'|') => {
+                    or_outside |= depth == 0;
+                    at += 2;
+                    break;
+                }
+                b'&' if bytes.get(at + 1) == Some(&b'&') && depth == 0 => {
+                    operands.push(operand(&mut names, &mut single)?);
                     at += 2;
                     break;
                 }
                 b'}' if depth == 0 => {
-                    at += 1;
-                    let rest = InJson::ws(&after_quote[at..]);
+                    let last = operand(&mut names, &mut single)?;
+                    let root = match operands.is_empty() {
+                        true => last,
+                        false if or_outside => return None,
+                        false => {
+                            operands.push(last);
+                            Node::And(operands)
+                        }
+                    };
+                    let rest = InJson::ws(&after_quote[at + 1..]);
                     let len = bytes.len() - rest.len();
                     if len > AWS_MAX_PATTERN_CHARS {
                         return None;
@@ -222,13 +243,6 @@ pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usiz
                     {
                         return None;
                     }
-                    let root = match names.len() {
-                        1 => Node::OneOf {
-                            name: true,
-                            values: names,
-                        },
-                        _ => Node::any_of(names, Vec::new(), Vec::new()),
-                    };
                     return Some((QuickFormula::new(root), len));
                 }
                 _ => match ws_len(at) {
@@ -237,6 +251,21 @@ pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usiz
                 },
             }
         }
+    }
+}
+
+/// The operand [`names_in_json`] has read (taken out of `names` and `single`), as
+/// [`recognise_in_json`] builds it: one condition, or a list of two or more eventNames;
+/// `None` for a `||` of another condition.
+fn operand<'p>(names: &mut Vec<&'p str>, single: &mut Option<Node<'p>>) -> Option<Node<'p>> {
+    match (single.take(), names.len()) {
+        (Some(node), 0) => Some(node),
+        (None, 1) => Some(Node::OneOf {
+            name: true,
+            values: std::mem::take(names),
+        }),
+        (None, 2..) => Some(Node::any_of(std::mem::take(names), Vec::new(), Vec::new())),
+        _ => None,
     }
 }
 
@@ -902,12 +931,19 @@ mod tests {
     /// quote, with the closing one): each item is a name, whether it is quoted, how many
     /// parentheses open before it and close after it (no more than are open; the last
     /// closes the rest), and the whitespace around its parts.
-    fn names_line(items: &[(String, bool, usize, usize, [&str; 4])], end: &str) -> String {
-        let mut text = String::from("{");
+    fn names_line(
+        items: &[(String, bool, usize, usize, [&str; 4])],
+        conjuncts: (&str, &str),
+        wrapped: bool,
+        and_at: usize,
+        end: &str,
+    ) -> String {
+        let mut text = String::new();
         let mut depth = 0;
         for (i, (name, quoted, opens, closes, ws)) in items.iter().enumerate() {
             if i > 0 {
-                text += &format!("{}||", ws[0]);
+                let op = if i == and_at { "&&" } else { "||" };
+                text += &format!("{}{op}", ws[0]);
             }
             for _ in 0..*opens {
                 text += &format!("{}(", ws[1]);
@@ -927,15 +963,20 @@ mod tests {
             }
             depth -= closes;
         }
-        text += "}";
+        // Beside conditions on other fields, the list in parentheses when `wrapped` (without
+        // them, `&&` takes the name next to it).
+        let text = match (conjuncts, wrapped) {
+            (("", ""), _) | (_, false) => format!("{{{}{text}{}}}", conjuncts.0, conjuncts.1),
+            ((before, after), true) => format!("{{{before}({text}){after}}}"),
+        };
         let json = serde_json::to_string(&text).expect("a string");
         format!("{}{end}", &json[1..json.len() - 1])
     }
 
     proptest::proptest! {
         /// [`names_in_json`] reads every generated disjunction of eventNames, grouped and
-        /// spaced any way, and then gives exactly what [`recognise_in_json`] gives; after
-        /// any one-byte edit (a bracket, an operator, a quote, an escape, a `*`, another
+        /// spaced any way, alone or beside conditions on other fields, and then gives
+        /// exactly what [`recognise_in_json`] gives; after any one-byte edit (a bracket, an operator, a quote, an escape, a `*`, another
         /// field's `$`...), it gives that too or nothing.
         #[test]
         fn names_in_json_reads_what_the_recogniser_reads(
@@ -955,6 +996,19 @@ mod tests {
                 1..12,
             ),
             end in proptest::sample::select(vec!["\"", "\" \t", "\"x", "", "\"\""]),
+            conjuncts in proptest::sample::select(vec![
+                ("", ""),
+                ("", ""),
+                ("($.eventSource = iam.amazonaws.com) && ", ""),
+                ("\n $.eventSource=\"iam.amazonaws.com\"&&", ""),
+                ("", " && $.errorCode NOT EXISTS"),
+                ("", "&&($.userIdentity.type != \"AWSService\")"),
+                ("$.eventSource = x && ", " && $.errorCode = \"a && b || c\""),
+                ("$.eventName = A && ", ""),
+            ]),
+            wrapped in proptest::bool::weighted(0.8),
+            // One `&&` among the names (at an index past the list for most cases).
+            and_at in 1..40usize,
             edit_at in 0..400usize,
             edit in proptest::sample::select(vec![
                 None, Some(""), Some("("), Some(")"), Some("|"), Some("&&"), Some("*"),
@@ -972,7 +1026,7 @@ mod tests {
                     (name.to_owned(), quoted, opens, closes, ws)
                 })
                 .collect();
-            let mut line = names_line(&items, end);
+            let mut line = names_line(&items, conjuncts, wrapped, and_at, end);
             if let Some(edit) = edit {
                 // Replace the byte at `edit_at` (on a character boundary), or insert at the
                 // end.
@@ -985,7 +1039,13 @@ mod tests {
             }
             let fast = names_in_json(&line);
             let general = recognise_in_json(&line);
-            if edit.is_none() && end.starts_with('"') && !end.contains('x') && end != "\"\"" {
+            let bare = (!wrapped && conjuncts != ("", "") && items.len() > 1) || and_at < items.len();
+            if edit.is_none()
+                && !bare
+                && end.starts_with('"')
+                && !end.contains('x')
+                && end != "\"\""
+            {
                 proptest::prop_assert!(fast.is_some(), "not read: {line:?}");
             }
             if let Some(fast) = fast {
