@@ -31,21 +31,18 @@ fn special_bytes(word: u64) -> u64 {
 /// The position of the first `"`, `\` or control byte at or after `from`, if any.
 fn next_special(bytes: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
-    while at < bytes.len() {
-        // Eight bytes, or the last few padded with a letter.
-        let mut word = [b'a'; 8];
-        match bytes.get(at..at + 8) {
-            Some(chunk) => word.copy_from_slice(chunk),
-            None => word[..bytes.len() - at].copy_from_slice(&bytes[at..]),
-        }
-        let marks = special_bytes(u64::from_le_bytes(word));
+    while let Some(word) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        let marks = special_bytes(u64::from_le_bytes(*word));
         if marks != 0 {
-            // The lowest mark is a special byte (never one of the padding).
+            // The lowest mark is a special byte.
             return Some(at + marks.trailing_zeros() as usize / 8);
         }
         at += 8;
     }
-    None
+    // The last few bytes one at a time (copying them into a padded word took a call).
+    let rest = bytes.get(at..)?;
+    let found = rest.iter().position(|&b| matches!(b, b'"' | b'\\' | 0..=0x1f));
+    found.map(|i| at + i)
 }
 
 /// Appends `s` as a JSON string, exactly as `serde_json::to_writer` writes it.
