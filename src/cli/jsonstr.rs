@@ -41,7 +41,9 @@ fn next_special(bytes: &[u8], from: usize) -> Option<usize> {
     }
     // The last few bytes one at a time (copying them into a padded word took a call).
     let rest = bytes.get(at..)?;
-    let found = rest.iter().position(|&b| matches!(b, b'"' | b'\\' | 0..=0x1f));
+    let found = rest
+        .iter()
+        .position(|&b| matches!(b, b'"' | b'\\' | 0..=0x1f));
     found.map(|i| at + i)
 }
 
