@@ -251,6 +251,8 @@ pub struct Checker {
     sorted_names: Vec<String>,
     /// The same, placed for the quick memo's keys.
     known_names: fast::KnownNames,
+    /// The place of each of `names` in `known_names` (`None` beyond its capacity).
+    name_places: Vec<Option<usize>>,
     assumptions: Assumptions,
     /// The rule's eventSource when the fast path applies to the rule (see `fast.rs`).
     fast_source: Option<String>,
@@ -329,6 +331,8 @@ impl Checker {
         };
         let req = requirement(rule, &reference, options.assume);
         let names = event_names(rule, &reference);
+        let known_names = fast::KnownNames::new(&names);
+        let name_places = names.iter().map(|name| known_names.place(name)).collect();
         let fast_source = match (&rule.event_source, options.assume) {
             (Some(source), Assume::Cloudtrail)
                 if !names.is_empty()
@@ -355,7 +359,8 @@ impl Checker {
             req_canonical: Canonical::Json(req.clone()),
             req_matcher: Matcher::json(&req),
             req,
-            known_names: fast::KnownNames::new(&names),
+            name_places,
+            known_names,
             sorted_names: {
                 let mut sorted = names.clone();
                 sorted.sort_unstable();
@@ -681,8 +686,15 @@ impl Checker {
         let mut covered = Vec::with_capacity(self.names.len());
         let (mut missing, mut witnesses) = (Vec::new(), Vec::new());
         let minimal = self.minimal_witnesses(source);
+        // For the commonest formula, `eventName ∈ V`: the known names of `V` (one lookup
+        // per value of `V`; a search of `V` per required name cost five times as much).
+        let listed = eval.listed_places(&self.known_names);
         for (i, name) in self.names.iter().enumerate() {
-            if eval.holds(name, source) {
+            let holds = match (&listed, self.name_places[i]) {
+                (Some(listed), Some(place)) => listed.has(place),
+                _ => eval.holds(name, source),
+            };
+            if holds {
                 covered.push(name.clone());
             } else {
                 missing.push(name.clone());

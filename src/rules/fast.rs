@@ -406,8 +406,17 @@ impl KnownNames {
         &self,
         out: &mut Vec<u8>,
         values: &[&'v str],
-        mut unknown: impl FnMut(&'v str),
+        unknown: impl FnMut(&'v str),
     ) {
+        for word in self.bitmap(values, unknown) {
+            out.extend_from_slice(&word.to_le_bytes());
+        }
+    }
+
+    /// The bitmap of the places of the known names among `values`, handing each other
+    /// value to `unknown`.
+    #[inline(always)]
+    fn bitmap<'v>(&self, values: &[&'v str], mut unknown: impl FnMut(&'v str)) -> Bitmap {
         let mut bitmap = [0u64; KEY_WORDS];
         for value in values {
             match self.place(value) {
@@ -415,9 +424,7 @@ impl KnownNames {
                 None => unknown(value),
             }
         }
-        for word in bitmap {
-            out.extend_from_slice(&word.to_le_bytes());
-        }
+        Bitmap(bitmap)
     }
 
     /// The place of `name`, if it is known.
@@ -488,6 +495,38 @@ impl Words {
 
 /// The words of a key's bitmap of known names ([`KnownNames`]).
 const KEY_WORDS: usize = 4;
+
+/// A set of [`KnownNames`] places.
+pub(super) struct Bitmap([u64; KEY_WORDS]);
+
+impl Bitmap {
+    /// Whether `place` is in the set.
+    pub(super) fn has(&self, place: usize) -> bool {
+        self.0
+            .get(place / 64)
+            .is_some_and(|word| word >> (place % 64) & 1 == 1)
+    }
+}
+
+impl IntoIterator for Bitmap {
+    type Item = u64;
+    type IntoIter = std::array::IntoIter<u64, KEY_WORDS>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'f> PairEval<'f> {
+    /// For the formula `eventName ∈ V` (the commonest), the places of the names of `V`
+    /// among `known` (at whose names the formula holds, whatever the eventSource); `None`
+    /// for any other formula.
+    pub(super) fn listed_places(&self, known: &KnownNames) -> Option<Bitmap> {
+        match self.root.name_and_source_lists()? {
+            (values, None) => Some(known.bitmap(values, |_| {})),
+            (_, Some(_)) => None,
+        }
+    }
+}
 
 impl<'f> Node<'f> {
     fn of<A: Borrow<JsonAtom>>(f: &'f Formula<A>) -> Node<'f> {
