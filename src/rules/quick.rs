@@ -63,6 +63,13 @@
 //! builds from the decoded pattern — or none, and the caller decodes the string. It also
 //! checks that the line is that one JSON string, so a line it reads is valid JSON.
 //!
+//! Most lines of a batch are read by [`names_in_json`] first: the commonest shapes (a list
+//! of eventNames in any grouping, alone or in a top-level `&&` with single conditions) in
+//! one loop, without the recursive descent, and `$.eventName = V` by
+//! [`name_condition_in_json`]. Each gives exactly what the general reading gives, or
+//! nothing (then the general reading runs); unit property tests compare them over
+//! generated text and one-byte edits of it.
+//!
 //! `tests/check.rs` checks that every pattern the recogniser accepts — the corpus (with the
 //! error cases, none of which it may accept) and property-generated patterns with random
 //! spacing, quoting, grouping, selectors, operators, values and one-character edits — is
