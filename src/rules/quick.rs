@@ -108,19 +108,24 @@ pub(super) fn recognise(pattern: &str) -> Option<QuickFormula<'_>> {
 /// whenever [`InJson`] gives up (the caller decodes the string and calls [`recognise`]).
 pub(super) fn recognise_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usize)> {
     let (rest, root) = braces::<InJson>(after_quote)?;
+    let len = string_end(after_quote, rest)?;
+    Some((QuickFormula::new(root.into_node()), len))
+}
+
+/// The length of the pattern's text in `after_quote` when `rest`, what follows the
+/// pattern's `}` and whitespace, is the string's closing quote and JSON whitespace up to
+/// the end of the line, and the pattern is within AWS's limit (the decoded pattern is no
+/// longer than its JSON text); `None` otherwise.
+fn string_end(after_quote: &str, rest: &str) -> Option<usize> {
     let len = after_quote.len() - rest.len();
-    // The decoded pattern is no longer than its JSON text.
     if len > AWS_MAX_PATTERN_CHARS {
         return None;
     }
     let after = rest.strip_prefix('"')?;
-    if !after
+    after
         .bytes()
         .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-    {
-        return None;
-    }
-    Some((QuickFormula::new(root.into_node()), len))
+        .then_some(len)
 }
 
 /// [`recognise_in_json`] of the commonest patterns, read in one loop: no `Or`/`And`/
@@ -238,18 +243,7 @@ pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usiz
                             Node::And(operands)
                         }
                     };
-                    let rest = InJson::ws(&after_quote[at + 1..]);
-                    let len = bytes.len() - rest.len();
-                    if len > AWS_MAX_PATTERN_CHARS {
-                        return None;
-                    }
-                    let after = rest.strip_prefix('"')?;
-                    if !after
-                        .bytes()
-                        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-                    {
-                        return None;
-                    }
+                    let len = string_end(after_quote, InJson::ws(&after_quote[at + 1..]))?;
                     return Some((QuickFormula::new(root), len));
                 }
                 _ => match ws_len(at) {
