@@ -164,7 +164,7 @@ pub(super) struct PairEval<'f> {
 }
 
 /// A node of a [`PairEval`] or a [`QuickFormula`].
-#[derive(Debug, PartialEq)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub(super) enum Node<'f> {
     /// The field (`eventName` when `name`, else `eventSource`) equals one of `values`: in a
     /// [`PairEval`], sorted by [`by_length`] (most comparisons of a search are of lengths);
@@ -188,7 +188,7 @@ pub(super) enum Node<'f> {
 /// A condition `$.selector = value`, `!= value` or `NOT EXISTS` on a field other than
 /// `$.eventName` and `$.eventSource` alone, as written (`quick.rs`): the parser reads the
 /// same selector, operator and value from any spacing of them.
-#[derive(Debug, PartialEq)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub(super) struct Other<'f> {
     /// The selector after `$.`: keys of ASCII letters, digits and `_`, joined by `.`.
     pub selector: &'f str,
@@ -216,7 +216,7 @@ impl<'f> PairEval<'f> {
 /// A formula as the quick recogniser read it (`quick.rs`): its lists of values in the
 /// order they were written. It gives a memo key ([`QuickFormula::write_key`]) and, when it
 /// is a pair formula, a [`PairEval`] ([`QuickFormula::into_eval`], which sorts the lists).
-#[derive(Debug, PartialEq)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub(super) struct QuickFormula<'f> {
     root: Node<'f>,
 }
@@ -633,7 +633,7 @@ impl<'f> Node<'f> {
     }
 
     /// `(V, None)` for `eventName ∈ V`, `(V, Some(S))` for `eventName ∈ V ∧ eventSource ∈
-    /// S` (in either order), with `V` and `S` not empty; each list maybe the one operand of
+    /// S` (in either order), with `V` and `S` not empty; each list may be the one operand of
     /// an `||`. `None` for any other formula.
     fn name_and_source_lists(&self) -> Option<(&[&'f str], Option<&[&'f str]>)> {
         /// A list, maybe alone in an `||`: its field (`true` for eventName) and values.

@@ -150,9 +150,9 @@ fn string_end(after_quote: &str, rest: &str) -> Option<usize> {
 /// the operands in order.
 ///
 /// Gives what [`recognise_in_json`] gives, or `None` (the caller asks it): a line with a
-/// `*` anywhere, a `&&` inside parentheses, other shapes, more than [`MAX_DEPTH`] open
-/// parentheses (at most `MAX_DEPTH - 1` of them enclose a `(` read there, so the general
-/// reader does not give up), and whatever it gives up on (a condition is read by
+/// `*` anywhere, a `&&` inside parentheses, other shapes, more than [`MAX_DEPTH`]
+/// parentheses open at once (the general reader reads that many), and whatever it gives
+/// up on (a condition is read by
 /// [`name_condition_in_json`], or [`condition`], which give the same for it). A unit test
 /// compares the two on generated patterns and edits of them.
 pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usize)> {
@@ -161,12 +161,6 @@ pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usiz
     if memchr::memchr(b'*', bytes).is_some() {
         return None;
     }
-    // JSON whitespace inside the string at `at`: a space or an escaped `\n`, `\t`, `\r`.
-    let ws_len = |at: usize| match bytes.get(at..) {
-        Some([b' ', ..]) => 1,
-        Some([b'\\', b'n' | b't' | b'r', ..]) => 2,
-        _ => 0,
-    };
     let mut at = ws_in_json(bytes, 0);
     if bytes.get(at) != Some(&b'{') {
         return None;
@@ -188,7 +182,7 @@ pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usiz
                     depth += 1;
                     at += 1;
                 }
-                _ => match ws_len(at) {
+                _ => match ws_unit_in_json(bytes, at) {
                     0 => return None,
                     n => at += n,
                 },
@@ -206,8 +200,9 @@ pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usiz
             }
             Some(_) => return None,
             None => {
-                // `at` follows ASCII bytes: a character boundary.
-                let (rest, part) = condition::<InJson>(&after_quote[at..])?;
+                // `at` follows ASCII bytes: a character boundary. (`condition` would try
+                // the reader above again.)
+                let (rest, part) = any_condition::<InJson>(&after_quote[at..])?;
                 match part {
                     Part::Eq { name: true, value } if single.is_none() => names.push(value),
                     part if names.is_empty() && single.is_none() => single = Some(part.into_node()),
@@ -246,7 +241,7 @@ pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usiz
                     let len = string_end(after_quote, InJson::ws(&after_quote[at + 1..]))?;
                     return Some((QuickFormula::new(root), len));
                 }
-                _ => match ws_len(at) {
+                _ => match ws_unit_in_json(bytes, at) {
                     0 => return None,
                     n => at += n,
                 },
@@ -256,8 +251,8 @@ pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usiz
 }
 
 /// The operand [`names_in_json`] has read (taken out of `names` and `single`), as
-/// [`recognise_in_json`] builds it: one condition, or a list of two or more eventNames;
-/// `None` for a `||` of another condition.
+/// [`recognise_in_json`] builds it: one condition, or a list of two or more eventNames.
+/// (`None` for neither, or both, which the reading loop never leaves.)
 fn operand<'p>(names: &mut Vec<&'p str>, single: &mut Option<Node<'p>>) -> Option<Node<'p>> {
     match (single.take(), names.len()) {
         (Some(node), 0) => Some(node),
@@ -271,11 +266,11 @@ fn operand<'p>(names: &mut Vec<&'p str>, single: &mut Option<Node<'p>>) -> Optio
 }
 
 /// [`InJson`]'s reader of the commonest condition (`Written::name_condition`): at the start
-/// of `bytes`, `$.eventName = V` with `V` a bare token of key characters that starts with
-/// a letter or `_`, or a quoted value without a `*` or an escape; gives where `V` is and
-/// where the condition ends. `None` for anything else, which [`condition`]'s general
-/// reading reads (or gives up on) instead; whenever this gives a value, that reading gives
-/// `Part::Eq` with the same value and ends in the same place.
+/// of `bytes`, `$.eventName = V` with `V` a bare value of ASCII letters, digits, `_`, `.`
+/// and `-` that starts with a letter or `_`, or a quoted value without a `*` or an escape;
+/// gives where `V` is and where the condition ends. `None` for anything else, which the
+/// general reading ([`any_condition`]) reads or gives up on instead; whenever this gives a
+/// value, that reading gives `Part::Eq` with the same value and ends in the same place.
 #[inline(always)]
 fn name_condition_in_json(bytes: &[u8]) -> Option<(std::ops::Range<usize>, usize)> {
     if bytes.get(..11)? != b"$.eventName" {
@@ -312,10 +307,22 @@ fn name_condition_in_json(bytes: &[u8]) -> Option<(std::ops::Range<usize>, usize
         }
         (i..end, end)
     };
-    // What may end a value (`&` is left to `condition`).
+    // What may end a value. (`&` may too, for `&&`; left to the general reading, which
+    // gives the same: the patterns here rarely write `V&&`.)
     match bytes.get(end..)? {
         [b' ' | b')' | b'}' | b'|', ..] | [b'\\', b'n' | b't' | b'r', ..] => Some((value, end)),
         _ => None,
+    }
+}
+
+/// The length of the JSON whitespace at `bytes[at..]`, one unit of it: a space (1) or an
+/// escaped `\n`, `\t`, `\r` (2); 0 for anything else. [`InJson`]'s whitespace.
+#[inline(always)]
+fn ws_unit_in_json(bytes: &[u8], at: usize) -> usize {
+    match bytes.get(at..) {
+        Some([b' ', ..]) => 1,
+        Some([b'\\', b'n' | b't' | b'r', ..]) => 2,
+        _ => 0,
     }
 }
 
@@ -323,10 +330,9 @@ fn name_condition_in_json(bytes: &[u8]) -> Option<(std::ops::Range<usize>, usize
 #[inline(always)]
 fn ws_in_json(bytes: &[u8], mut at: usize) -> usize {
     loop {
-        match bytes.get(at..) {
-            Some([b' ', ..]) => at += 1,
-            Some([b'\\', b'n' | b't' | b'r', ..]) => at += 2,
-            _ => return at,
+        match ws_unit_in_json(bytes, at) {
+            0 => return at,
+            n => at += n,
         }
     }
 }
@@ -433,13 +439,6 @@ impl Written for Plain {
 /// builds from the decoded string, or none.
 enum InJson {}
 
-impl InJson {
-    /// Whether `bytes` starts with whitespace: a space or `\n`, `\t`, `\r`.
-    fn starts_ws(bytes: &[u8]) -> bool {
-        matches!(bytes, [b' ', ..] | [b'\\', b'n' | b't' | b'r', ..])
-    }
-}
-
 impl Written for InJson {
     #[inline(always)]
     fn ws(i: &str) -> &str {
@@ -448,23 +447,13 @@ impl Written for InJson {
         if !matches!(bytes.first(), Some(b' ' | b'\\')) {
             return i;
         }
-        let mut n = 0;
-        while let Some(&b) = bytes.get(n) {
-            if b == b' ' {
-                n += 1;
-            } else if b == b'\\' && matches!(bytes.get(n + 1), Some(b'n' | b't' | b'r')) {
-                n += 2;
-            } else {
-                break;
-            }
-        }
-        // Spaces and escapes are ASCII: `n` is a character boundary.
-        &i[n..]
+        // Spaces and escapes are ASCII: a character boundary.
+        &i[ws_in_json(bytes, 0)..]
     }
 
     fn ends_value(rest: &str) -> bool {
         let bytes = rest.as_bytes();
-        InJson::starts_ws(bytes) || matches!(bytes.first(), Some(b')' | b'}' | b'&' | b'|'))
+        ws_unit_in_json(bytes, 0) > 0 || matches!(bytes.first(), Some(b')' | b'}' | b'&' | b'|'))
     }
 
     fn open_quote(i: &str) -> Option<&str> {
@@ -888,7 +877,9 @@ mod tests {
         #[test]
         fn next_stop_is_the_first_stop(
             bytes in proptest::collection::vec(
-                proptest::sample::select(vec![b'"', b'\\', b'*', 0, 0x1f, 0x20, b'a', 0x7f, 0x80, 0xdf, 0xff]),
+                proptest::sample::select(vec![
+                    b'"', b'\\', b'*', 0, 0x1f, 0x20, b'a', 0x7f, 0x80, 0xdf, 0xff,
+                ]),
                 0..40,
             ),
             from in 0..45usize,
@@ -977,8 +968,10 @@ mod tests {
     proptest::proptest! {
         /// [`names_in_json`] reads every generated disjunction of eventNames, grouped and
         /// spaced any way, alone or beside conditions on other fields, and then gives
-        /// exactly what [`recognise_in_json`] gives; after any one-byte edit (a bracket, an operator, a quote, an escape, a `*`, another
-        /// field's `$`...), it gives that too or nothing.
+        /// exactly what [`recognise_in_json`] gives; after one character is replaced by a
+        /// snippet (a bracket, an operator, a quote, an escape, a `*`, another field's
+        /// condition...), it gives that too or nothing. (The limits of depth and length:
+        /// `names_in_json_stops_where_the_recogniser_stops`.)
         #[test]
         fn names_in_json_reads_what_the_recogniser_reads(
             items in proptest::collection::vec(
@@ -1040,7 +1033,8 @@ mod tests {
             }
             let fast = names_in_json(&line);
             let general = recognise_in_json(&line);
-            let bare = (!wrapped && conjuncts != ("", "") && items.len() > 1) || and_at < items.len();
+            let bare = (!wrapped && conjuncts != ("", "") && items.len() > 1)
+                || and_at < items.len();
             if edit.is_none()
                 && !bare
                 && end.starts_with('"')
@@ -1058,12 +1052,14 @@ mod tests {
     proptest::proptest! {
         /// [`InJson`]'s reader of `$.eventName = V` gives what the general reading of a
         /// condition gives, whenever it gives anything: over spacings, quoted and bare
-        /// values of key characters, look-alike keys, and any one-byte edit (a quote, an
+        /// values, look-alike keys, and one character replaced by a snippet (a quote, an
         /// escape, a `*`, a digit first, another ending...). It reads every unedited one
         /// whose value starts with a letter.
         #[test]
         fn name_condition_reads_what_condition_reads(
-            key in proptest::sample::select(vec!["eventName", "eventName", "eventNames", "eventNam"]),
+            key in proptest::sample::select(vec![
+                "eventName", "eventName", "eventNames", "eventNam",
+            ]),
             ws in proptest::array::uniform2(proptest::sample::select(vec![
                 "", "", " ", "  ", "\\n", "\\t", "\\r\\n", "\\u0020",
             ])),
@@ -1112,8 +1108,77 @@ mod tests {
                         "{text:?}: read {value:?}, but not as an eventName equality in general"
                     )));
                 };
-                proptest::prop_assert_eq!((value, rest), (general_value, general_rest), "{:?}", text);
+                proptest::prop_assert_eq!(
+                    (value, rest),
+                    (general_value, general_rest),
+                    "{:?}",
+                    text
+                );
             }
+        }
+    }
+
+    /// At the limits the property test does not reach, [`names_in_json`] reads exactly what
+    /// [`recognise_in_json`] reads: lists in 63 to 65 parentheses (the general reader reads
+    /// [`MAX_DEPTH`] = 64 open at once), alone and beside another condition; patterns of
+    /// 1,020 to 1,030 bytes of JSON text either side of AWS's 1,024, spaced before or after
+    /// the `}`; and quoted names holding brackets, operators and the other field's key.
+    #[test]
+    fn names_in_json_stops_where_the_recogniser_stops() {
+        let mut lines = Vec::new();
+        for depth in [63, 64, 65] {
+            for inner in [
+                "$.eventName = A",
+                "$.eventName = A || $.eventName = B",
+                "($.eventName = A) || $.eventName = B",
+                "$.eventSource = s",
+            ] {
+                let (open, close) = ("(".repeat(depth), ")".repeat(depth));
+                // The most parentheses open at once.
+                let most = depth + usize::from(inner.starts_with('('));
+                lines.push((format!("{{{open}{inner}{close}}}\""), most <= MAX_DEPTH));
+                lines.push((
+                    format!("{{ $.eventSource = s && {open}{inner}{close}}}\""),
+                    most <= MAX_DEPTH,
+                ));
+            }
+        }
+        let list = "$.eventName = A || $.eventName = B";
+        for len in 1020..=1030 {
+            for ws in [" ", "\\n"] {
+                // `len` bytes of JSON text between the string's quotes, whitespace last.
+                let spaces = ws.repeat((len - list.len() - 2) / ws.len());
+                let inside = format!("{{{list}{spaces}}}");
+                let after = format!("{{{list}}}{spaces}");
+                for text in [inside, after] {
+                    let fits = text.len() <= AWS_MAX_PATTERN_CHARS;
+                    lines.push((format!("{text}\""), fits));
+                }
+            }
+        }
+        for name in [
+            "a) || (b",
+            "x}",
+            "a && b",
+            "a || $.eventName = b",
+            "$.eventSource",
+            "(",
+            "é)",
+        ] {
+            let quoted = format!("\\\"{name}\\\"");
+            lines.push((
+                format!("{{ ($.eventName = {quoted}) || $.eventName = B }}\""),
+                true,
+            ));
+            lines.push((
+                format!("{{($.eventName={quoted})&&$.errorCode NOT EXISTS}}\""),
+                true,
+            ));
+        }
+        for (line, read) in &lines {
+            let fast = names_in_json(line);
+            assert_eq!(fast.is_some(), *read, "{line}");
+            assert_eq!(fast, recognise_in_json(line), "{line}");
         }
     }
 
