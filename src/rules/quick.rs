@@ -326,13 +326,15 @@ fn ws_unit_in_json(bytes: &[u8], at: usize) -> usize {
     }
 }
 
-/// [`InJson::ws`] on byte positions: the position after the whitespace at `at`.
+/// [`InJson::ws`] on byte positions: the position after the whitespace at `at` (the units
+/// of [`ws_unit_in_json`], matched here as one loop: fewer instructions).
 #[inline(always)]
 fn ws_in_json(bytes: &[u8], mut at: usize) -> usize {
     loop {
-        match ws_unit_in_json(bytes, at) {
-            0 => return at,
-            n => at += n,
+        match bytes.get(at..) {
+            Some([b' ', ..]) => at += 1,
+            Some([b'\\', b'n' | b't' | b'r', ..]) => at += 2,
+            _ => return at,
         }
     }
 }
