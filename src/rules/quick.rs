@@ -921,6 +921,17 @@ mod tests {
         }
     }
 
+    /// Replaces the character at `at` (or the one before, at a character boundary; at the
+    /// end, nothing) with `edit`.
+    fn replace_char(text: &mut String, at: usize, edit: &str) {
+        let at = (0..=at.min(text.len()))
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        let next = text[at..].chars().next().map_or(0, char::len_utf8);
+        text.replace_range(at..at + next, edit);
+    }
+
     /// A disjunction of `$.eventName` equalities as a JSON string's text (after its opening
     /// quote, with the closing one): each item is a name, whether it is quoted, how many
     /// parentheses open before it and close after it (no more than are open; the last
@@ -1024,14 +1035,7 @@ mod tests {
                 .collect();
             let mut line = names_line(&items, conjuncts, wrapped, and_at, end);
             if let Some(edit) = edit {
-                // Replace the byte at `edit_at` (on a character boundary), or insert at the
-                // end.
-                let at = (0..=edit_at.min(line.len()))
-                    .rev()
-                    .find(|&i| line.is_char_boundary(i))
-                    .unwrap_or(0);
-                let next = line[at..].chars().next().map_or(0, char::len_utf8);
-                line.replace_range(at..at + next, edit);
+                replace_char(&mut line, edit_at, edit);
             }
             let fast = names_in_json(&line);
             let general = recognise_in_json(&line);
@@ -1085,12 +1089,7 @@ mod tests {
             };
             let mut text = format!("$.{key}{}={}{value_text}{end}", ws[0], ws[1]);
             if let Some(edit) = edit {
-                let at = (0..=edit_at.min(text.len()))
-                    .rev()
-                    .find(|&i| text.is_char_boundary(i))
-                    .unwrap_or(0);
-                let next = text[at..].chars().next().map_or(0, char::len_utf8);
-                text.replace_range(at..at + next, edit);
+                replace_char(&mut text, edit_at, edit);
             }
             let fast = InJson::name_condition(&text);
             if edit.is_none()
