@@ -152,9 +152,9 @@ fn string_end(after_quote: &str, rest: &str) -> Option<usize> {
 /// Gives what [`recognise_in_json`] gives, or `None` (the caller asks it): a line with a
 /// `*` anywhere, a `&&` inside parentheses, other shapes, more than [`MAX_DEPTH`]
 /// parentheses open at once (the general reader reads that many), and whatever it gives
-/// up on (a condition is read by
-/// [`name_condition_in_json`], or [`condition`], which give the same for it). A unit test
-/// compares the two on generated patterns and edits of them.
+/// up on (a condition is read by [`name_condition_in_json`], or else by
+/// [`any_condition`], as the general reader reads it). Unit tests compare the two on
+/// generated patterns, edits of them, and the limits of depth and length.
 pub(super) fn names_in_json(after_quote: &str) -> Option<(QuickFormula<'_>, usize)> {
     let bytes = after_quote.as_bytes();
     // Wildcards: the general reader's shapes. One vectorised search of the line.
