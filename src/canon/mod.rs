@@ -1,6 +1,6 @@
 //! The canonical layer: what a pattern means, without spans.
 //!
-//! [`lower`] is the one bridge from [`crate::syntax::ast`] to this layer. The canonical form
+//! [`lower()`] is the one bridge from [`crate::syntax::ast`] to this layer. The canonical form
 //! is order-insensitive and normalises whitespace, quoting (`"abc"` ≡ `abc`), numbers
 //! (`1e+3` ≡ `1000`), parentheses, nesting and repetition of `&&`/`||` operands, and the
 //! documented term rules (`?` terms vanish next to plain or `-` terms; term order and

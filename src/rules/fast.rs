@@ -46,7 +46,7 @@
 //! pair `(N, S)` meet every value of `Q`'s fields. Hence
 //!
 //! - `P` catches every required event with eventName `N` iff `A` holds at `(N, S)` and `Q`
-//!   is valid (no record falsifies it: one engine question, [`super::check`]'s
+//!   is valid (no record falsifies it: one engine question, [`super::check`](mod@super::check)'s
 //!   `falsifier`). A missed event: the minimal record of `(N, S)` when `A` fails there,
 //!   else a record falsifying `Q` with its pair set to `(N, S)` — each checked by the
 //!   evaluator;
@@ -176,7 +176,7 @@ pub(super) enum Node<'f> {
     /// Any other atom.
     Atom(&'f JsonAtom),
     /// A condition on another field, as the quick recogniser read it: a memo key's part
-    /// (its meaning is the parser's, [`PairEval::is_pair`] is false, and a formula with
+    /// (its meaning is the parser's, [`QuickFormula::is_pair`] is false, and a formula with
     /// one is never evaluated here).
     Other(Other<'f>),
     /// All of them.
