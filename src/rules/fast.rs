@@ -273,27 +273,15 @@ impl<'f> QuickFormula<'f> {
         known: &KnownNames,
         source: &str,
     ) -> bool {
-        /// `V` of a list of eventNames, alone or as the one operand of a disjunction.
+        /// `V` of a list of eventNames ([`Node::list`]).
         fn names<'a, 'f>(node: &'a Node<'f>) -> Option<&'a [&'f str]> {
-            match node {
-                Node::OneOf { name: true, values } => Some(values),
-                Node::Or(ops) => match ops.as_slice() {
-                    [Node::OneOf { name: true, values }] => Some(values),
-                    _ => None,
-                },
-                _ => None,
-            }
+            node.list()
+                .and_then(|(name, values)| name.then_some(values))
         }
-        /// `eventSource = source`, alone or as the one operand of a disjunction.
+        /// `eventSource = source` ([`Node::list`], `source` maybe repeated).
         fn is_source(node: &Node<'_>, source: &str) -> bool {
-            match node {
-                Node::OneOf {
-                    name: false,
-                    values,
-                } => !values.is_empty() && values.iter().all(|v| *v == source),
-                Node::Or(ops) => matches!(ops.as_slice(), [op] if is_source(op, source)),
-                _ => false,
-            }
+            node.list()
+                .is_some_and(|(name, values)| !name && values.iter().all(|v| *v == source))
         }
         /// A condition on another field, none of whose keys is a record field's.
         fn off_record<'a, 'f>(node: &'a Node<'f>) -> Option<&'a Other<'f>> {
@@ -632,29 +620,31 @@ impl<'f> Node<'f> {
         }
     }
 
+    /// A list of values, maybe alone in an `||` (at any depth): its field (`true` for
+    /// eventName) and values, not empty. `None` for any other node.
+    fn list(&self) -> Option<(bool, &[&'f str])> {
+        match self {
+            Node::Or(ops) => match ops.as_slice() {
+                [only] => only.list(),
+                _ => None,
+            },
+            Node::OneOf { name, values } if !values.is_empty() => Some((*name, values)),
+            _ => None,
+        }
+    }
+
     /// `(V, None)` for `eventName ∈ V`, `(V, Some(S))` for `eventName ∈ V ∧ eventSource ∈
     /// S` (in either order), with `V` and `S` not empty; each list may be the one operand of
     /// an `||`. `None` for any other formula.
     fn name_and_source_lists(&self) -> Option<(&[&'f str], Option<&[&'f str]>)> {
-        /// A list, maybe alone in an `||`: its field (`true` for eventName) and values.
-        fn list<'a, 'f>(node: &'a Node<'f>) -> Option<(bool, &'a [&'f str])> {
-            match node {
-                Node::Or(ops) => match ops.as_slice() {
-                    [only] => list(only),
-                    _ => None,
-                },
-                Node::OneOf { name, values } if !values.is_empty() => Some((*name, values)),
-                _ => None,
-            }
-        }
-        if let Some((true, values)) = list(self) {
+        if let Some((true, values)) = self.list() {
             return Some((values, None));
         }
         let Node::And(ops) = self else {
             return None;
         };
         match ops.as_slice() {
-            [a, b] => match (list(a)?, list(b)?) {
+            [a, b] => match (a.list()?, b.list()?) {
                 ((true, values), (false, sources)) | ((false, sources), (true, values)) => {
                     Some((values, Some(sources)))
                 }
