@@ -1260,6 +1260,12 @@ fn memoised_verdicts_are_fresh_verdicts() {
         "$.a IS NULL",
         "$.a == x",
         "$.a =",
+        // Two conditions: a contradiction, and what each operator changed would make of it.
+        "$.a = \"x\" && $.a != \"x\"",
+        "$.a = x && $.a = x",
+        "$.a != x && $.a != x",
+        "$.a != x && $.a NOT EXISTS",
+        "$.a = x && $.b NOT EXISTS && $.a != \"y\"",
     ];
     // The same lists with each: only the other condition tells the formulas apart.
     for (some, other) in [&names[..], &names[..5]]

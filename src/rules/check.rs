@@ -263,7 +263,10 @@ pub struct Checker {
     /// engine (the pattern then goes to the parser and `memo`).
     quick_memo: Option<Mutex<QuickMemo>>,
     /// The answers of [`Checker::other_facts`] by the conditions asked about.
-    other_facts: Mutex<FxHashMap<Formula<JsonAtom>, Option<Arc<OtherFacts>>>>,
+    other_facts: Mutex<FxHashMap<Formula<JsonAtom>, OtherAnswer>>,
+    /// The same by the quick recogniser's keys of the conditions ([`fast::Other::write_key`],
+    /// all of a split pattern's in written order), for [`Checker::quick_split_verdict`].
+    quick_other_facts: Mutex<FxHashMap<Box<[u8]>, OtherAnswer>>,
     /// For each of `names`, its minimal record with the rule's eventSource when the
     /// requirement's matcher accepts it (else `None`): the witness for an eventName that a
     /// pair formula (alone or in a split pattern) misses. Found on first use.
@@ -296,8 +299,8 @@ struct OtherFacts {
     falsifier: Option<Event>,
     /// For each of the checker's eventNames, the falsifier (a JSON object) with its pair set
     /// to that eventName and the rule's eventSource, when the requirement's matcher accepts
-    /// it (else `None`): a split pattern's witness for the eventNames its pair formulas
-    /// catch. Empty without a JSON falsifier.
+    /// it and the conditions' matcher rejects it (else `None`): a split pattern's witness for
+    /// the eventNames its pair formulas catch. Empty without a JSON falsifier.
     falsified_records: Vec<Option<String>>,
     /// Whether they hold on some record.
     satisfiable: bool,
@@ -305,6 +308,9 @@ struct OtherFacts {
     /// conditions read none of the four fields, and those records have no other.
     on_minimal_records: bool,
 }
+
+/// An answer of [`Checker::other_facts`] (`None`: a question was left undecided).
+type OtherAnswer = Option<Arc<OtherFacts>>;
 
 /// The most answers of [`Checker::other_facts`] a checker keeps.
 const OTHER_FACTS_CAPACITY: usize = 10_000;
@@ -372,6 +378,7 @@ impl Checker {
             memo: None,
             quick_memo: None,
             other_facts: Mutex::new(FxHashMap::default()),
+            quick_other_facts: Mutex::new(FxHashMap::default()),
             minimal_witnesses: OnceLock::new(),
             required_apis: OnceLock::new(),
         })
@@ -762,8 +769,9 @@ impl Checker {
 
     /// The verdict of a formula the quick recogniser built, remembered when memoising. A
     /// pair formula's is decided here; one with conditions on other fields
-    /// ([`fast::Node::Other`]) is only looked up in the memo, and on a miss decided through
-    /// the parser from the `pattern` text and remembered when valid. (Without a memo, such
+    /// ([`fast::Node::Other`]) is only looked up in the memo, and on a miss decided as a
+    /// split pattern without the parser ([`Checker::quick_split_verdict`]) or else through
+    /// the parser from the `pattern` text, and remembered when valid. (Without a memo, such
     /// a formula gets `None`: the caller parses the pattern.) A memoising checker looks a
     /// formula up by its key, then by its verdict key ([`Checker::decide_shared`]).
     fn decide_quick<'p>(
@@ -773,18 +781,21 @@ impl Checker {
         pattern: impl FnOnce() -> Option<Cow<'p, str>>,
     ) -> Option<Arc<Verdict>> {
         let pair = read.is_pair();
-        // A pair formula's verdict here; another's through the parser, with whether it
-        // was decided as a split pattern.
+        // A pair formula's verdict here; another's as a split pattern or through the
+        // parser, with whether it was decided as a split pattern.
         let decide = |read: fast::QuickFormula<'_>| match pair {
             true => {
                 let (mut verdict, relation) = self.pair_verdict(&read.into_eval(), source);
                 verdict.relation = relation?;
                 Some((Arc::new(verdict), true))
             }
-            false => self
-                .verdict_split(&pattern()?)
-                .ok()
-                .map(|(verdict, split)| (Arc::new(verdict), split)),
+            false => match self.quick_split_verdict(&read, source) {
+                Some(verdict) => Some((Arc::new(verdict), true)),
+                None => self
+                    .verdict_split(&pattern()?)
+                    .ok()
+                    .map(|(verdict, split)| (Arc::new(verdict), split)),
+            },
         };
         let Some(memo) = &self.quick_memo else {
             return match pair {
@@ -1088,8 +1099,39 @@ impl Checker {
         let (a, q) = (conj(&split.pair)?, conj(&split.other)?);
         let facts = self.other_facts(&q, source, &ctx)?;
         let eval = fast::PairEval::new(&a);
-        let (mut covered, mut missing, mut witnesses) = (Vec::new(), Vec::new(), Vec::new());
         let mine_m = Matcher::json(p);
+        // A few events each: parsing them beats building the matcher's prefilter.
+        let fields = self.split_fields(&eval, &facts, source, |w| !mine_m.matches_parsed(w))?;
+        report.relation = fields.relation;
+        report.compliant = fields.missing.is_empty();
+        report.accepted_by = report.compliant.then(|| "required".to_owned());
+        (report.covered, report.missing, report.witnesses) =
+            (fields.covered, fields.missing, fields.witnesses);
+        if !report.compliant {
+            self.accept_alternative(p, &ctx, report);
+        }
+        Some(SplitFacts {
+            pair: a,
+            other: q,
+            other_valid: facts.falsifier.is_none(),
+            other_on_minimal_records: facts.on_minimal_records,
+            nonempty: fields.nonempty,
+        })
+    }
+
+    /// What the split pattern `A ∧ Q` (see `fast.rs`) covers and misses, the witnesses and
+    /// its relation: `eval` is `A`, `facts` what [`Checker::other_facts`] found about `Q`,
+    /// and `rejected` tells whether the pattern rejects a witness, asked of each before it
+    /// is given. `None` when a witness is missing (the requirement's matcher rejected it) or
+    /// not rejected, or [`fast::matches_outside`] cannot decide `A`.
+    fn split_fields(
+        &self,
+        eval: &fast::PairEval<'_>,
+        facts: &OtherFacts,
+        source: &str,
+        rejected: impl Fn(&str) -> bool,
+    ) -> Option<SplitFields> {
+        let (mut covered, mut missing, mut witnesses) = (Vec::new(), Vec::new(), Vec::new());
         let minimal_witnesses = self.minimal_witnesses(source);
         for (i, name) in self.names.iter().enumerate() {
             // Each witness has been checked with the requirement's matcher (`None`: it
@@ -1102,32 +1144,75 @@ impl Checker {
                 (false, _) => minimal_witnesses.get(i)?.as_deref()?,
                 (true, Some(_)) => facts.falsified_records.get(i)?.as_deref()?,
             };
-            // A few events each: parsing them beats building the matcher's prefilter.
-            if mine_m.matches_parsed(witness) {
+            if !rejected(witness) {
                 return None;
             }
             missing.push(name.clone());
             witnesses.push(Event::Json(witness.to_owned()));
         }
         let inside = facts.satisfiable && self.names.iter().any(|n| eval.holds(n, source));
-        let outside = match fast::matches_outside(&eval, &self.sorted_names, source) {
-            Some(outside) => facts.satisfiable && outside,
-            None => return None,
-        };
-        report.relation = relation_name(outside, missing.is_empty(), inside);
-        report.compliant = missing.is_empty();
-        report.accepted_by = report.compliant.then(|| "required".to_owned());
-        (report.covered, report.missing, report.witnesses) = (covered, missing, witnesses);
-        if !report.compliant {
-            self.accept_alternative(p, &ctx, report);
-        }
-        Some(SplitFacts {
-            pair: a,
-            other: q,
-            other_valid: facts.falsifier.is_none(),
-            other_on_minimal_records: facts.on_minimal_records,
+        let outside = facts.satisfiable && fast::matches_outside(eval, &self.sorted_names, source)?;
+        Some(SplitFields {
+            relation: relation_name(outside, missing.is_empty(), inside),
+            covered,
+            missing,
+            witnesses,
             nonempty: inside || outside,
         })
+    }
+
+    /// The verdict of a split pattern that the quick recogniser read, `eventName ∈ V ∧ Q`
+    /// (the third shape of [`fast::QuickFormula::write_verdict_key`]), without parsing it:
+    /// `V` as read, and what [`Checker::other_facts`] found about `Q`, whose conditions are
+    /// parsed alone once per batch ([`Checker::quick_other_facts`]). The same fields as
+    /// [`Checker::split_verdict`] gives after parsing the pattern, and the same witnesses,
+    /// rejected by the pattern: the minimal record of a name not in `V` by `eventName ∈ V`
+    /// (decided as the fast path decides pair formulas), a record on which `Q` fails by `Q`
+    /// (checked by the evaluator when it was found). `None` for another formula, a rule
+    /// with an alternative, or when `split_fields` gives up: the caller parses the pattern.
+    fn quick_split_verdict(&self, read: &fast::QuickFormula<'_>, source: &str) -> Option<Verdict> {
+        if self.alternative.is_some() {
+            return None;
+        }
+        let (values, others) = read.split_parts()?;
+        let facts = self.quick_other_facts(&others, source)?;
+        let fields = self.split_fields(&fast::PairEval::names(values), &facts, source, |_| true)?;
+        let compliant = fields.missing.is_empty();
+        Some(Verdict {
+            compliant,
+            relation: fields.relation,
+            covered: fields.covered,
+            missing: fields.missing,
+            witnesses: fields.witnesses,
+            unknown: None,
+            accepted_by: compliant.then(|| "required".to_owned()),
+        })
+    }
+
+    /// [`Checker::other_facts`] of the conjunction of `others` (a split pattern's `Q` as
+    /// the quick recogniser read it), by their keys: their text is parsed once. `None` when
+    /// the parser rejects their text or the engine leaves a question undecided.
+    fn quick_other_facts(
+        &self,
+        others: &[&fast::Other<'_>],
+        source: &str,
+    ) -> Option<Arc<OtherFacts>> {
+        let mut key = Vec::new();
+        others.iter().for_each(|other| other.write_key(&mut key));
+        let lock = || {
+            self.quick_other_facts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+        };
+        if let Some(answer) = lock().get(key.as_slice()) {
+            return answer.clone();
+        }
+        let answer = others_formula(others).and_then(|q| self.other_facts(&q, source, &self.ctx()));
+        let mut facts = lock();
+        if facts.len() < OTHER_FACTS_CAPACITY {
+            facts.insert(key.into(), answer.clone());
+        }
+        answer
     }
 
     /// For the conditions on other fields `q` of a split pattern: a record on which `q`
@@ -1171,19 +1256,23 @@ impl Checker {
             (Some(_), (found, None)) => !found.is_empty(),
             (Some(_), (_, Some(_))) => return None,
         };
+        let q_matcher = Matcher::json(q);
         let falsified_records = match &falsifier {
             Some(Event::Json(w)) => match json_object(w) {
                 Some(mut record) => self
                     .names
                     .iter()
-                    .map(|name| self.required_record(with_pair(&mut record, name, source)))
+                    .map(|name| {
+                        self.required_record(with_pair(&mut record, name, source))
+                            .filter(|record| !q_matcher.matches_parsed(record))
+                    })
                     .collect(),
                 None => vec![None; self.names.len()],
             },
             _ => Vec::new(),
         };
         // Any minimal record will do (see `OtherFacts::on_minimal_records`).
-        let on_minimal_records = Matcher::json(q).matches_parsed(&minimal_record("", ""));
+        let on_minimal_records = q_matcher.matches_parsed(&minimal_record("", ""));
         Some(OtherFacts {
             falsifier,
             falsified_records,
@@ -1281,6 +1370,35 @@ fn relation_name(outside: bool, all_required: bool, some_required: bool) -> Stri
         (true, false) => "disjoint",
     }
     .to_owned()
+}
+
+/// What [`Checker::split_fields`] finds for a split pattern.
+struct SplitFields {
+    covered: Vec<String>,
+    missing: Vec<String>,
+    witnesses: Vec<Event>,
+    relation: String,
+    /// Whether the pattern matches some record.
+    nonempty: bool,
+}
+
+/// The conjunction of the conditions `others` (as the quick recogniser read them), through
+/// the parser and the lowering: `None` when the parser rejects their text (`{ C && … }`) or
+/// the conjunction reads one of the record fields (the quick recogniser's conditions never
+/// do).
+fn others_formula(others: &[&fast::Other<'_>]) -> Option<Formula<JsonAtom>> {
+    let mut text = String::from("{ ");
+    for (i, other) in others.iter().enumerate() {
+        if i > 0 {
+            text.push_str(" && ");
+        }
+        other.write_text(&mut text);
+    }
+    text.push_str(" }");
+    match canon::lower(&syntax::parse(&text).ok()?) {
+        Canonical::Json(q) if fast::off_record(&q) => Some(q),
+        _ => None,
+    }
 }
 
 /// What [`Checker::split_verdict`] learnt about a split pattern, for the rest of the report.

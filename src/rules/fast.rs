@@ -117,7 +117,7 @@ pub(super) fn split(f: &Formula<JsonAtom>) -> Option<Split<'_>> {
 
 /// True when no atom of `f` has a path starting at one of the four record fields (nor at a
 /// wildcard step, which could reach them).
-fn off_record(f: &Formula<JsonAtom>) -> bool {
+pub(super) fn off_record(f: &Formula<JsonAtom>) -> bool {
     match f.kind() {
         FormulaKind::Atom(a) => match a.path.0.first() {
             Some(PathStep::Key(k)) => !RECORD_FIELDS.contains(&k.as_str()),
@@ -200,7 +200,48 @@ pub(super) struct Other<'f> {
     pub quoted: bool,
 }
 
+impl Other<'_> {
+    /// Appends its part of a memo key ([`QuickFormula::write_key`]): a tag, the operator,
+    /// whether the value was quoted, then the selector and the value, each as its length
+    /// and its bytes.
+    pub(super) fn write_key(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&[b'O', self.op, u8::from(self.quoted)]);
+        for text in [self.selector, self.value] {
+            out.extend_from_slice(&text.len().to_le_bytes());
+            out.extend_from_slice(text.as_bytes());
+        }
+    }
+
+    /// Appends the condition's text as a pattern writes it (`$.selector = "value"`,
+    /// `$.selector != value`, `$.selector NOT EXISTS`), which the parser reads as the
+    /// condition the quick recogniser read: the same selector, operator and value, quoted
+    /// as they were (a quoted value holds no `"` or `\`).
+    pub(super) fn write_text(&self, out: &mut String) {
+        out.push_str("$.");
+        out.push_str(self.selector);
+        let (op, quote) = match (self.op, self.quoted) {
+            (b'N', _) => return out.push_str(" NOT EXISTS"),
+            (b'!', quoted) => (" != ", quoted),
+            (_, quoted) => (" = ", quoted),
+        };
+        out.push_str(op);
+        let quote = if quote { "\"" } else { "" };
+        out.push_str(quote);
+        out.push_str(self.value);
+        out.push_str(quote);
+    }
+}
+
 impl<'f> PairEval<'f> {
+    /// `eventName ∈ values`, prepared.
+    pub(super) fn names(values: &[&'f str]) -> PairEval<'f> {
+        let mut values = values.to_vec();
+        values.sort_unstable_by(|a, b| by_length(a, b));
+        PairEval {
+            root: Node::OneOf { name: true, values },
+        }
+    }
+
     /// Prepares the pair formula `f` (its atoms owned or borrowed).
     pub(super) fn new<A: Borrow<JsonAtom>>(f: &'f Formula<A>) -> PairEval<'f> {
         PairEval { root: Node::of(f) }
@@ -273,47 +314,23 @@ impl<'f> QuickFormula<'f> {
         known: &KnownNames,
         source: &str,
     ) -> bool {
-        /// `V` of a list of eventNames ([`Node::list`]).
-        fn names<'a, 'f>(node: &'a Node<'f>) -> Option<&'a [&'f str]> {
-            node.list()
-                .and_then(|(name, values)| name.then_some(values))
-        }
         /// `eventSource = source` ([`Node::list`], `source` maybe repeated).
         fn is_source(node: &Node<'_>, source: &str) -> bool {
             node.list()
                 .is_some_and(|(name, values)| !name && values.iter().all(|v| *v == source))
         }
-        /// A condition on another field, none of whose keys is a record field's.
-        fn off_record<'a, 'f>(node: &'a Node<'f>) -> Option<&'a Other<'f>> {
-            match node {
-                Node::Other(other) => {
-                    let first = other.selector.split('.').next().unwrap_or_default();
-                    (!RECORD_FIELDS.contains(&first)).then_some(other)
-                }
-                _ => None,
-            }
-        }
-        let mut others = Vec::new();
-        let (tag, values) = match &self.root {
+        let (tag, values, others) = match &self.root {
             Node::And(ops) => match ops.as_slice() {
-                [a, b] if is_source(a, source) => (b'B', names(b)),
-                [a, b] if is_source(b, source) => (b'B', names(a)),
-                ops => {
-                    // One list of eventNames, the rest conditions on other fields.
-                    let mut list = None;
-                    for op in ops {
-                        match (names(op), off_record(op)) {
-                            (Some(values), _) if list.is_none() => list = Some(values),
-                            (_, Some(_)) => others.push(op),
-                            _ => return false,
-                        }
-                    }
-                    (b'C', list.filter(|_| !others.is_empty()))
-                }
+                [a, b] if is_source(a, source) => (b'B', b.names(), Vec::new()),
+                [a, b] if is_source(b, source) => (b'B', a.names(), Vec::new()),
+                _ => match self.split_parts() {
+                    Some((values, others)) => (b'C', Some(values), others),
+                    None => return false,
+                },
             },
-            node => (b'A', names(node)),
+            node => (b'A', node.names(), Vec::new()),
         };
-        let Some(values) = values.filter(|v| !v.is_empty()) else {
+        let Some(values) = values else {
             return false;
         };
         if !known.complete {
@@ -325,7 +342,27 @@ impl<'f> QuickFormula<'f> {
         if tag == b'B' {
             out.push(u8::from(unknown));
         }
-        others.iter().all(|other| other.write_key(out, known))
+        others.iter().for_each(|other| other.write_key(out));
+        true
+    }
+
+    /// The third shape of [`QuickFormula::write_verdict_key`], `eventName ∈ V ∧ Q`: `V`
+    /// (not empty) and the conditions of `Q` as written (at least one; none on a record
+    /// field). `None` for any other formula.
+    pub(super) fn split_parts(&self) -> Option<(&[&'f str], Vec<&Other<'f>>)> {
+        let Node::And(ops) = &self.root else {
+            return None;
+        };
+        let (mut list, mut others) = (None, Vec::new());
+        for op in ops {
+            match (op.names(), op.off_record()) {
+                (Some(values), _) if list.is_none() => list = Some(values),
+                (_, Some(other)) => others.push(other),
+                _ => return None,
+            }
+        }
+        list.filter(|_| !others.is_empty())
+            .map(|values| (values, others))
     }
 
     /// The formula, its lists sorted, for evaluation.
@@ -601,11 +638,7 @@ impl<'f> Node<'f> {
             }
             Node::Atom(_) => false,
             Node::Other(other) => {
-                out.extend_from_slice(&[b'O', other.op, u8::from(other.quoted)]);
-                for text in [other.selector, other.value] {
-                    count(out, text.len());
-                    out.extend_from_slice(text.as_bytes());
-                }
+                other.write_key(out);
                 true
             }
             Node::And(ops) | Node::Or(ops) => {
@@ -617,6 +650,23 @@ impl<'f> Node<'f> {
                 count(out, ops.len());
                 ops.iter().all(|op| op.write_key(out, known))
             }
+        }
+    }
+
+    /// `V` of a list of eventNames ([`Node::list`]), not empty.
+    fn names(&self) -> Option<&[&'f str]> {
+        self.list()
+            .and_then(|(name, values)| name.then_some(values))
+    }
+
+    /// A condition on another field, none of whose keys is a record field's.
+    fn off_record(&self) -> Option<&Other<'f>> {
+        match self {
+            Node::Other(other) => {
+                let first = other.selector.split('.').next().unwrap_or_default();
+                (!RECORD_FIELDS.contains(&first)).then_some(other)
+            }
+            _ => None,
         }
     }
 

@@ -50,8 +50,11 @@
 //! with one is never evaluated here. It is a memo key (`QuickFormula::write_key`): the parser
 //! reads the same selector, operator and value however they are spaced, so two patterns with
 //! the same key have the same canonical form (a unit test below checks this over
-//! look-alikes), and the checker decides the first through the parser and gives the others
-//! its verdict.
+//! look-alikes), and the checker decides the first and gives the others its verdict. A list
+//! of eventNames `&&` such conditions (a split pattern, `fast.rs`) it decides without
+//! parsing the pattern: only the conditions' own text (`Other::write_text`, the same
+//! selector, operator and value, quoted as read) goes to the parser, once per batch. Any
+//! other formula with one goes to the parser whole.
 //!
 //! # Inside a JSON string
 //!
