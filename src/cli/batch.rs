@@ -128,11 +128,19 @@ struct Chunk {
 impl Chunks<'_> {
     /// The next (at most [`LINES_PER_CHUNK`]) non-empty lines, and the message for a line
     /// that could not be read, which ends the input. Lines end as `BufRead::lines` ends
-    /// them: at `\n`, with a `\r` before it dropped too.
-    fn next_chunk(&mut self) -> (Chunk, Option<String>) {
-        let mut chunk = Chunk {
-            text: String::with_capacity(LINES_PER_CHUNK * 1024),
-            lines: Vec::with_capacity(LINES_PER_CHUNK),
+    /// them: at `\n`, with a `\r` before it dropped too. The chunk reuses the buffers of
+    /// `spare`, a chunk done with, when there is one.
+    fn next_chunk(&mut self, spare: Option<Chunk>) -> (Chunk, Option<String>) {
+        let mut chunk = match spare {
+            Some(mut chunk) => {
+                chunk.text.clear();
+                chunk.lines.clear();
+                chunk
+            }
+            None => Chunk {
+                text: String::with_capacity(LINES_PER_CHUNK * 1024),
+                lines: Vec::with_capacity(LINES_PER_CHUNK),
+            },
         };
         while chunk.lines.len() < LINES_PER_CHUNK {
             let start = chunk.text.len();
@@ -216,13 +224,16 @@ fn not_utf8() -> std::io::Error {
     )
 }
 
-/// The JSON lines of `each` on the chunk's lines, and the message of the line it stopped
-/// at, if one failed.
+/// The JSON lines of `each` on the chunk's lines (written into `spare`, emptied first: a
+/// buffer done with), and the message of the line it stopped at, if one failed.
 fn render(
     chunk: &Chunk,
     each: &impl Fn(usize, &str, &mut Vec<u8>) -> Result<(), String>,
+    spare: Vec<u8>,
 ) -> (Vec<u8>, Option<String>) {
-    let mut text = Vec::with_capacity(chunk.lines.len() * 2048);
+    let mut text = spare;
+    text.clear();
+    text.reserve(chunk.lines.len() * 2048);
     for (n, range) in &chunk.lines {
         let written = each(*n, &chunk.text[range.clone()], &mut text);
         if let Err(message) = written {
@@ -251,10 +262,12 @@ fn in_this_thread(
     each: &impl Fn(usize, &str, &mut Vec<u8>) -> Result<(), String>,
     out: &mut impl Write,
 ) -> Result<(), u8> {
+    let (mut spare_chunk, mut spare_text) = (None, Vec::new());
     loop {
-        let (chunk, unreadable) = chunks.next_chunk();
-        let (text, failure) = render(&chunk, each);
+        let (chunk, unreadable) = chunks.next_chunk(spare_chunk.take());
+        let (text, failure) = render(&chunk, each, std::mem::take(&mut spare_text));
         print(out, &text, failure)?;
+        (spare_chunk, spare_text) = (Some(chunk), text);
         if let Some(message) = unreadable {
             eprintln!("error: {message}");
             return Err(UNUSABLE);
@@ -265,10 +278,11 @@ fn in_this_thread(
     }
 }
 
-/// A chunk's place in the input and its lines.
-type Work = (usize, Chunk);
-/// A chunk's place in the input, its JSON lines and the message of a line that failed.
-type Done = (usize, Vec<u8>, Option<String>);
+/// A chunk's place in the input, its lines, and a buffer to write its JSON lines into.
+type Work = (usize, Chunk, Vec<u8>);
+/// A chunk's place in the input, its JSON lines, the message of a line that failed, and
+/// the chunk (its buffers to be used again).
+type Done = (usize, Vec<u8>, Option<String>, Chunk);
 
 /// [`for_each_line`] with this thread and `jobs - 1` workers. This thread reads, queues
 /// the chunks for the workers, runs `each` itself on a chunk when the queue is full (and
@@ -296,12 +310,12 @@ fn with_workers(
         for _ in 1..jobs {
             let (done_tx, stop, next_work) = (done_tx.clone(), &stop, &next_work);
             scope.spawn(move || {
-                while let Some((place, chunk)) = next_work(true) {
+                while let Some((place, chunk, spare)) = next_work(true) {
                     if stop.load(Ordering::Relaxed) {
                         continue;
                     }
-                    let (text, failure) = render(&chunk, each);
-                    if done_tx.send((place, text, failure)).is_err() {
+                    let (text, failure) = render(&chunk, each, spare);
+                    if done_tx.send((place, text, failure, chunk)).is_err() {
                         return;
                     }
                 }
@@ -312,19 +326,22 @@ fn with_workers(
             out,
             printed: 0,
             waiting: BTreeMap::new(),
+            spare_chunks: Vec::new(),
+            spare_texts: Vec::new(),
         };
         let done = (|| {
             let mut sent = 0;
             let unreadable = loop {
-                let (chunk, unreadable) = chunks.next_chunk();
+                let (chunk, unreadable) = chunks.next_chunk(printer.spare_chunks.pop());
                 if !chunk.lines.is_empty() {
-                    if let Err(e) = work_tx.try_send((sent, chunk)) {
-                        let (place, chunk) = match e {
+                    let spare = printer.spare_texts.pop().unwrap_or_default();
+                    if let Err(e) = work_tx.try_send((sent, chunk, spare)) {
+                        let (place, chunk, spare) = match e {
                             mpsc::TrySendError::Full(work) => work,
                             mpsc::TrySendError::Disconnected(work) => work,
                         };
-                        let (text, failure) = render(&chunk, each);
-                        printer.take((place, text, failure))?;
+                        let (text, failure) = render(&chunk, each, spare);
+                        printer.take((place, text, failure, chunk))?;
                     }
                     sent += 1;
                 }
@@ -338,9 +355,9 @@ fn with_workers(
             // No more work: a worker waiting for some (holding the queue's lock) stops
             // waiting. What is still queued, this thread takes too.
             drop(work_tx);
-            while let Some((place, chunk)) = next_work(false) {
-                let (text, failure) = render(&chunk, each);
-                printer.take((place, text, failure))?;
+            while let Some((place, chunk, spare)) = next_work(false) {
+                let (text, failure) = render(&chunk, each, spare);
+                printer.take((place, text, failure, chunk))?;
             }
             while printer.printed < sent {
                 match done_rx.recv() {
@@ -364,22 +381,29 @@ fn with_workers(
     })
 }
 
-/// Prints finished chunks in the input's order.
+/// Prints finished chunks in the input's order, and keeps their buffers to be used again
+/// (by the reading thread, which allocates them: none is freed by another thread).
 struct InOrder<'o, W> {
     out: &'o mut W,
     /// How many chunks have been printed.
     printed: usize,
     /// Finished chunks that wait for an earlier one, by place.
     waiting: BTreeMap<usize, (Vec<u8>, Option<String>)>,
+    /// Chunks whose lines have been rendered.
+    spare_chunks: Vec<Chunk>,
+    /// Printed JSON lines.
+    spare_texts: Vec<Vec<u8>>,
 }
 
 impl<W: Write> InOrder<'_, W> {
     /// Takes a finished chunk and prints every chunk that is now next.
-    fn take(&mut self, (place, text, failure): Done) -> Result<(), u8> {
+    fn take(&mut self, (place, text, failure, chunk): Done) -> Result<(), u8> {
+        self.spare_chunks.push(chunk);
         self.waiting.insert(place, (text, failure));
         while let Some((text, failure)) = self.waiting.remove(&self.printed) {
             self.printed += 1;
             print(self.out, &text, failure)?;
+            self.spare_texts.push(text);
         }
         Ok(())
     }

@@ -454,7 +454,8 @@ impl Checker {
 
     /// Whether [`Checker::verdict`] reads `pattern` with the quick recogniser: for tests,
     /// fuzzing and benchmarks. (A pattern with conditions on other fields is read, but its
-    /// verdict comes from the parser, once per formula when the checker memoises.)
+    /// verdict comes, when the checker memoises, once per formula: from the list of
+    /// eventNames and the conditions for a split pattern, from the parser for another.)
     #[doc(hidden)]
     pub fn takes_quick_path(&self, pattern: &str) -> bool {
         self.quick_source().is_some() && quick::recognise(pattern).is_some()
