@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use serde::Serialize;
 use serde_json::json;
@@ -267,11 +267,11 @@ impl JsonLine for Line<'_> {
     }
 }
 
-/// The most verdict texts [`write_shared_brief`] remembers per thread.
+/// The most verdict texts [`write_shared_brief`] remembers.
 const KNOWN_VERDICTS: usize = 4096;
 
-/// The verdict texts a thread has written, by the verdict's address: each entry keeps its
-/// verdict alive, so no other verdict can take that address while it is there.
+/// The verdict texts written, by the verdict's address: each entry keeps its verdict alive,
+/// so no other verdict can take that address while it is there.
 #[derive(Default)]
 struct WrittenVerdicts {
     /// The rule, version and assumption the texts were written with.
@@ -281,7 +281,9 @@ struct WrittenVerdicts {
 
 /// [`write_brief`], remembering the text of a verdict the checker shares between patterns
 /// (a [memoised](Checker::memoised) checker gives every pattern with the same formula the
-/// same verdict, `Checker::verdict_shared`) and writing it again as it is.
+/// same verdict, `Checker::verdict_shared`) and writing it again as it is. The texts are
+/// shared by the threads of a batch: each verdict is written once, and kept once (a text
+/// per thread took twice the writing and a megabyte more memory with two threads).
 fn write_shared_brief(
     out: &mut Vec<u8>,
     rule: &str,
@@ -289,32 +291,40 @@ fn write_shared_brief(
     assume: Assume,
     verdict: &Arc<Verdict>,
 ) {
-    thread_local! {
-        static WRITTEN: RefCell<WrittenVerdicts> = RefCell::new(WrittenVerdicts::default());
-    }
+    static WRITTEN: LazyLock<Mutex<WrittenVerdicts>> = LazyLock::new(Default::default);
     // Held only here: no other pattern will have it.
     if Arc::strong_count(verdict) < 2 {
         return write_brief(out, rule, version, assume, verdict);
     }
-    WRITTEN.with(|written| {
-        let mut written = written.borrow_mut();
+    let lock = || WRITTEN.lock().unwrap_or_else(PoisonError::into_inner);
+    let key = Arc::as_ptr(verdict) as usize;
+    {
+        let mut written = lock();
         let (r, v, a) = &written.header;
         if (r.as_str(), v.as_str(), *a) != (rule, version, Some(assume)) {
             written.header = (rule.to_owned(), version.to_owned(), Some(assume));
             written.texts.clear();
         }
-        let key = Arc::as_ptr(verdict) as usize;
         if let Some((_, text)) = written.texts.get(&key) {
             out.extend_from_slice(text);
             return;
         }
-        let start = out.len();
-        write_brief(out, rule, version, assume, verdict);
-        if written.texts.len() < KNOWN_VERDICTS {
-            let text = out[start..].to_vec();
-            written.texts.insert(key, (Arc::clone(verdict), text));
-        }
-    });
+    }
+    // Written without the lock (another thread may write the same text meanwhile: the
+    // first one kept is kept).
+    let start = out.len();
+    write_brief(out, rule, version, assume, verdict);
+    let mut written = lock();
+    let (r, v, a) = &written.header;
+    if (r.as_str(), v.as_str(), *a) == (rule, version, Some(assume))
+        && written.texts.len() < KNOWN_VERDICTS
+    {
+        let text = out[start..].to_vec();
+        written
+            .texts
+            .entry(key)
+            .or_insert_with(|| (Arc::clone(verdict), text));
+    }
 }
 
 /// Writes a [`Line::Brief`] after its `pattern` field as its derived `Serialize` does (a
