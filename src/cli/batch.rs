@@ -381,8 +381,9 @@ fn with_workers(
     })
 }
 
-/// Prints finished chunks in the input's order, and keeps their buffers to be used again
-/// (by the reading thread, which allocates them: none is freed by another thread).
+/// Prints finished chunks in the input's order, and keeps their buffers for the reading
+/// thread to use again: the buffers go round instead of being allocated per chunk (and
+/// freed by another thread than the one that allocated them).
 struct InOrder<'o, W> {
     out: &'o mut W,
     /// How many chunks have been printed.

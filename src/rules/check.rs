@@ -1373,7 +1373,8 @@ fn relation_name(outside: bool, all_required: bool, some_required: bool) -> Stri
     .to_owned()
 }
 
-/// What [`Checker::split_fields`] finds for a split pattern.
+/// What [`Checker::split_fields`] finds for a split pattern: the fields of its verdict
+/// (as in [`Verdict`]).
 struct SplitFields {
     covered: Vec<String>,
     missing: Vec<String>,

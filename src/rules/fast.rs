@@ -49,7 +49,10 @@
 //!   is valid (no record falsifies it: one engine question, [`super::check`](mod@super::check)'s
 //!   `falsifier`). A missed event: the minimal record of `(N, S)` when `A` fails there,
 //!   else a record falsifying `Q` with its pair set to `(N, S)` — each checked by the
-//!   evaluator;
+//!   evaluator: with the pattern's matcher when the pattern was parsed; when it was not
+//!   (`check --batch`'s quick recogniser read `eventName ∈ V ∧ Q`), the second with `Q`'s
+//!   matcher when it is made, and the first is rejected because `A` fails at its pair, as
+//!   for a pair formula;
 //! - `P` matches some required event iff `Q` is satisfiable (the second question) and `A`
 //!   holds at some required pair, and some event outside `R` iff `Q` is satisfiable and
 //!   [`matches_outside`] of `A`.
@@ -303,8 +306,9 @@ impl<'f> QuickFormula<'f> {
     ///   known` and whether `V` has a name that is not known.
     /// - `eventName ∈ V ∧ Q`, `Q` one or more conditions on other fields ([`Node::Other`])
     ///   none of which starts at a record field (`eventTime`, `awsRegion`): a split pattern
-    ///   (module doc). When the checker decides it as one (`Checker::split_verdict`; its
-    ///   caller shares only such verdicts), what it covers and misses, the witnesses (the
+    ///   (module doc). When the checker decides it as one (`Checker::split_verdict`, or
+    ///   `Checker::quick_split_verdict` without parsing it; their caller shares only such
+    ///   verdicts), what it covers and misses, the witnesses (the
     ///   minimal record of a name not in `V`, the record falsifying `Q` for a name in `V`)
     ///   and the relation depend only on `V ∩ known` (as for the first shape) and on `Q`.
     ///   The key is `V ∩ known` and `Q` as written (in order).
