@@ -270,13 +270,16 @@ impl JsonLine for Line<'_> {
 /// The most verdict texts [`write_shared_brief`] remembers.
 const KNOWN_VERDICTS: usize = 4096;
 
+/// A verdict and its text ([`WrittenVerdicts`]).
+type WrittenVerdict = (Arc<Verdict>, Arc<[u8]>);
+
 /// The verdict texts written, by the verdict's address: each entry keeps its verdict alive,
 /// so no other verdict can take that address while it is there.
 #[derive(Default)]
 struct WrittenVerdicts {
     /// The rule, version and assumption the texts were written with.
     header: (String, String, Option<Assume>),
-    texts: HashMap<usize, (Arc<Verdict>, Vec<u8>), BuildHasherDefault<FoldHasher>>,
+    texts: HashMap<usize, WrittenVerdict, BuildHasherDefault<FoldHasher>>,
 }
 
 /// [`write_brief`], remembering the text of a verdict the checker shares between patterns
@@ -298,17 +301,19 @@ fn write_shared_brief(
     }
     let lock = || WRITTEN.lock().unwrap_or_else(PoisonError::into_inner);
     let key = Arc::as_ptr(verdict) as usize;
-    {
+    let known = {
         let mut written = lock();
         let (r, v, a) = &written.header;
         if (r.as_str(), v.as_str(), *a) != (rule, version, Some(assume)) {
             written.header = (rule.to_owned(), version.to_owned(), Some(assume));
             written.texts.clear();
         }
-        if let Some((_, text)) = written.texts.get(&key) {
-            out.extend_from_slice(text);
-            return;
-        }
+        written.texts.get(&key).map(|(_, text)| Arc::clone(text))
+    };
+    // Copied without the lock.
+    if let Some(text) = known {
+        out.extend_from_slice(&text);
+        return;
     }
     // Written without the lock (another thread may write the same text meanwhile: the
     // first one kept is kept).
@@ -319,7 +324,7 @@ fn write_shared_brief(
     if (r.as_str(), v.as_str(), *a) == (rule, version, Some(assume))
         && written.texts.len() < KNOWN_VERDICTS
     {
-        let text = out[start..].to_vec();
+        let text = Arc::from(&out[start..]);
         written
             .texts
             .entry(key)
