@@ -238,10 +238,21 @@ impl Other<'_> {
 impl<'f> PairEval<'f> {
     /// `eventName ∈ values`, prepared.
     pub(super) fn names(values: &[&'f str]) -> PairEval<'f> {
-        let mut values = values.to_vec();
-        values.sort_unstable_by(|a, b| by_length(a, b));
-        PairEval {
-            root: Node::OneOf { name: true, values },
+        let mut root = Node::OneOf {
+            name: true,
+            values: values.to_vec(),
+        };
+        root.sort_lists();
+        PairEval { root }
+    }
+
+    /// For the formula `eventName ∈ V` (the commonest), the places of the names of `V`
+    /// among `known` (at whose names the formula holds, whatever the eventSource); `None`
+    /// for any other formula.
+    pub(super) fn listed_places(&self, known: &KnownNames) -> Option<Bitmap> {
+        match self.root.name_and_source_lists()? {
+            (values, None) => Some(known.bitmap(values, |_| {})),
+            (_, Some(_)) => None,
         }
     }
 
@@ -542,18 +553,6 @@ impl IntoIterator for Bitmap {
     type IntoIter = std::array::IntoIter<u64, KEY_WORDS>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
-    }
-}
-
-impl<'f> PairEval<'f> {
-    /// For the formula `eventName ∈ V` (the commonest), the places of the names of `V`
-    /// among `known` (at whose names the formula holds, whatever the eventSource); `None`
-    /// for any other formula.
-    pub(super) fn listed_places(&self, known: &KnownNames) -> Option<Bitmap> {
-        match self.root.name_and_source_lists()? {
-            (values, None) => Some(known.bitmap(values, |_| {})),
-            (_, Some(_)) => None,
-        }
     }
 }
 
